@@ -1,0 +1,53 @@
+#pragma once
+// The controller ↔ host-agent protocol. Every message crosses the boundary as JSON text,
+// even in the all-in-one daemon, so a remote agent changes the transport, not the design.
+//
+// controller → agent
+//   {"type":"apply", "vm":{...VmSpec}, "desired":"running|stopped|absent", "force":bool,
+//    "reboot_generation":N}                     converge one VM (idempotent)
+//   {"type":"sync", "vms":[{"vm":{...}, "believed":"running|stopped"}]}
+//                                               re-attach to these, destroy every other VM
+//   {"type":"console", "instance_id":"i-…", "max_bytes":N}   → {"output":"…"} (a call)
+// agent → controller
+//   {"host_id":"h-…", "instance_id":"i-…", "state":"running|stopped|absent", "reason":"…"}
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "drivers/hypervisor/hypervisor_driver.h"
+
+namespace strato {
+
+struct ApplyMessage {
+  VmSpec vm;
+  VmPowerState desired = VmPowerState::kRunning;
+  bool force = false;
+  int64_t reboot_generation = 0;
+};
+
+struct SyncEntry {
+  VmSpec vm;
+  VmPowerState believed = VmPowerState::kRunning;
+};
+
+struct AgentReport {
+  std::string host_id;
+  std::string instance_id;
+  VmPowerState state = VmPowerState::kAbsent;
+  std::string reason;
+};
+
+std::string EncodeApply(const ApplyMessage& m);
+std::string EncodeSync(const std::vector<SyncEntry>& entries);
+std::string EncodeConsoleCall(const std::string& instance_id, size_t max_bytes);
+std::string EncodeReport(const AgentReport& r);
+Result<AgentReport> DecodeReport(const std::string& text);
+
+nlohmann::json VmSpecToJson(const VmSpec& s);
+Result<VmSpec> VmSpecFromJson(const nlohmann::json& j);
+std::optional<VmPowerState> ParseVmPowerState(std::string_view s);
+
+}  // namespace strato

@@ -1,0 +1,112 @@
+#include "agent/host_agent.h"
+
+#include <spdlog/spdlog.h>
+
+#include <future>
+#include <nlohmann/json.hpp>
+
+#include "agent/agent_messages.h"
+
+namespace strato {
+
+using nlohmann::json;
+
+HostAgent::HostAgent(std::string host_id, std::unique_ptr<HypervisorDriver> driver,
+                     SerialExecutor& executor, ReportFn report)
+    : host_id_(std::move(host_id)),
+      driver_(std::move(driver)),
+      executor_(executor),
+      report_(std::move(report)) {
+  driver_->SetEventSink([this](const VmEvent& e) { Report(e); });
+}
+
+void HostAgent::Report(const VmEvent& e) {
+  report_(EncodeReport(AgentReport{host_id_, e.instance_id, e.state, e.reason}));
+}
+
+void HostAgent::Deliver(std::string message_json) {
+  executor_.Post([this, m = std::move(message_json)] { Handle(m); });
+}
+
+void HostAgent::Handle(const std::string& message_json) {
+  try {
+    json m = json::parse(message_json);
+    const std::string type = m.at("type").get<std::string>();
+    if (type == "apply") {
+      auto spec = VmSpecFromJson(m.at("vm"));
+      auto desired = ParseVmPowerState(m.at("desired").get<std::string>());
+      if (!spec.ok() || !desired) throw std::runtime_error("bad apply message");
+      const std::string& id = spec->instance_id;
+      Status s;
+      if (*desired == VmPowerState::kRunning) {
+        s = driver_->Start(*spec);
+        int64_t gen = m.value("reboot_generation", int64_t{0});
+        std::lock_guard lock(mu_);
+        auto [it, inserted] = reboot_seen_.try_emplace(id, gen);
+        if (!inserted && gen > it->second) {
+          it->second = gen;
+          s = driver_->Reboot(id);
+        }
+      } else if (*desired == VmPowerState::kStopped) {
+        s = driver_->Stop(id, m.value("force", false));
+      } else {
+        s = driver_->Destroy(id);
+        std::lock_guard lock(mu_);
+        reboot_seen_.erase(id);
+      }
+      if (!s.ok()) {
+        spdlog::warn("agent {}: {} on {} failed: {}", host_id_, m["desired"].get<std::string>(),
+                     id, s.ToString());
+        // Report what is really there so the controller does not wait forever.
+        VmPowerState actual = driver_->Adopt(*spec, VmPowerState::kAbsent);
+        Report(VmEvent{id, actual, s.message()});
+      }
+    } else if (type == "sync") {
+      std::map<std::string, bool> wanted;
+      for (const auto& entry : m.at("vms")) {
+        auto spec = VmSpecFromJson(entry.at("vm"));
+        auto believed = ParseVmPowerState(entry.at("believed").get<std::string>());
+        if (!spec.ok() || !believed) continue;
+        wanted[spec->instance_id] = true;
+        // Only differences are reported: a resync of a healthy host sends nothing back.
+        VmPowerState actual = driver_->Adopt(*spec, *believed);
+        if (actual != *believed) Report(VmEvent{spec->instance_id, actual, ""});
+      }
+      for (const auto& id : driver_->ListVms()) {
+        if (wanted.count(id)) continue;
+        spdlog::info("agent {}: removing orphaned VM {}", host_id_, id);
+        (void)driver_->Destroy(id);
+      }
+    } else {
+      spdlog::warn("agent {}: unknown message type '{}'", host_id_, type);
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("agent {}: malformed message dropped: {}", host_id_, e.what());
+  }
+}
+
+Result<std::string> HostAgent::Call(const std::string& message_json) {
+  std::promise<Result<std::string>> done;
+  auto future = done.get_future();
+  executor_.Post([&] {
+    try {
+      json m = json::parse(message_json);
+      if (m.at("type") != "console") {
+        done.set_value(InvalidParameter("unknown call"));
+        return;
+      }
+      auto out = driver_->ConsoleOutput(m.at("instance_id").get<std::string>(),
+                                        m.at("max_bytes").get<size_t>());
+      if (!out.ok()) {
+        done.set_value(out.status());
+        return;
+      }
+      done.set_value(json{{"output", *out}}.dump());
+    } catch (const std::exception& e) {
+      done.set_value(InvalidParameter(std::string("malformed call: ") + e.what()));
+    }
+  });
+  return future.get();
+}
+
+}  // namespace strato

@@ -1,0 +1,47 @@
+#pragma once
+// HostAgent: the only code that touches a host. It receives desired state as JSON
+// messages (agent_messages.h), converges its VMs through the hypervisor driver on its
+// own executor thread, and reports every observed change back as JSON.
+//
+// Ownership: owns the driver; borrows the executor (shared by sim agents, dedicated for
+// real hosts), which must outlive the agent.
+// Thread-safety: Deliver()/Call() are thread-safe; driver calls run on the executor.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "agent/serial_executor.h"
+#include "common/status.h"
+#include "drivers/hypervisor/hypervisor_driver.h"
+
+namespace strato {
+
+class HostAgent {
+ public:
+  using ReportFn = std::function<void(const std::string& report_json)>;
+
+  HostAgent(std::string host_id, std::unique_ptr<HypervisorDriver> driver,
+            SerialExecutor& executor, ReportFn report);
+
+  const std::string& host_id() const { return host_id_; }
+  // Fire-and-forget: apply/sync messages. Malformed messages are logged and dropped.
+  void Deliver(std::string message_json);
+  // Request/response: console. Runs on the executor; blocks the caller until done.
+  Result<std::string> Call(const std::string& message_json);
+
+ private:
+  void Handle(const std::string& message_json);
+  void Report(const VmEvent& event);
+
+  const std::string host_id_;
+  std::unique_ptr<HypervisorDriver> driver_;
+  SerialExecutor& executor_;
+  ReportFn report_;
+  std::mutex mu_;
+  std::map<std::string, int64_t> reboot_seen_;  // GUARDED_BY(mu_): last applied generation
+};
+
+}  // namespace strato

@@ -1,0 +1,99 @@
+#include "api/json_output.h"
+
+#include <ctime>
+
+namespace strato::api {
+
+using nlohmann::json;
+
+std::string IsoTime(TimeMs ms) {
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[40];
+  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms % 1000));
+  return out;
+}
+
+json ToJson(const Instance& i) {
+  return json{{"id", i.id},
+              {"name", i.name},
+              {"tenant_id", i.tenant_id},
+              {"image_id", i.image_id},
+              {"instance_type", i.instance_type},
+              {"vcpus", i.vcpus},
+              {"memory_mib", i.memory_mib},
+              {"zone", i.zone.empty() ? json(nullptr) : json(i.zone)},
+              {"host_id", i.host_id ? json(*i.host_id) : json(nullptr)},
+              {"state", ToString(i.state)},
+              {"state_reason", i.state_reason.empty() ? json(nullptr) : json(i.state_reason)},
+              {"desired_state", ToString(i.desired_state)},
+              {"placement_policy", i.placement_policy.empty() ? json(nullptr)
+                                                              : json(i.placement_policy)},
+              {"tags", i.tags},
+              {"launched_at", IsoTime(i.launched_at)},
+              {"updated_at", IsoTime(i.updated_at)}};
+}
+
+json ToJson(const Host& h) {
+  return json{{"id", h.id},
+              {"name", h.name},
+              {"zone", h.zone},
+              {"driver", h.driver},
+              {"vcpus", h.vcpus},
+              {"memory_mib", h.memory_mib},
+              {"cpu_ratio", h.cpu_ratio},
+              {"enabled", h.enabled},
+              {"allocated_vcpus", h.allocated_vcpus},
+              {"allocated_memory_mib", h.allocated_memory_mib},
+              {"instance_count", h.instance_count},
+              {"created_at", IsoTime(h.created_at)}};
+}
+
+json ToJson(const Tenant& t) {
+  return json{{"id", t.id}, {"name", t.name}, {"created_at", IsoTime(t.created_at)}};
+}
+
+json ToJson(const User& u) {
+  return json{{"id", u.id},
+              {"name", u.name},
+              {"tenant_id", u.tenant_id},
+              {"role", ToString(u.role)},
+              {"created_at", IsoTime(u.created_at)}};
+}
+
+json ToJson(const AccessKey& k) {
+  return json{{"access_key_id", k.id},
+              {"user_id", k.user_id},
+              {"tenant_id", k.tenant_id},
+              {"status", k.active ? "active" : "inactive"},
+              {"created_at", IsoTime(k.created_at)}};
+}
+
+json ToJson(const NewAccessKey& k) {
+  json j = ToJson(k.key);
+  j["secret_access_key"] = k.secret;
+  return j;
+}
+
+json ToJson(const Image& i) {
+  return json{{"id", i.id},
+              {"name", i.name},
+              {"description", i.description},
+              {"tenant_id", i.tenant_id},
+              {"public", i.is_public},
+              {"state", i.state},
+              {"created_at", IsoTime(i.created_at)}};
+}
+
+json ToJson(const KeyPair& k) {
+  return json{{"id", k.id},
+              {"name", k.name},
+              {"fingerprint", k.fingerprint},
+              {"public_key", k.public_key},
+              {"created_at", IsoTime(k.created_at)}};
+}
+
+}  // namespace strato::api

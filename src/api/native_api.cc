@@ -1,0 +1,84 @@
+#include "api/native_api.h"
+
+#include "common/sigv4.h"
+#include "core/instance_types.h"
+
+namespace strato::api {
+
+using nlohmann::json;
+
+http::Response JsonResponse(int status, const json& body) {
+  http::Response r;
+  r.status = status;
+  if (status != 204) r.body = body.dump();
+  return r;
+}
+
+http::Response ErrorResponse(const Status& s, const http::Request& r) {
+  return http::MakeErrorResponse(s.http_status(), s.code(), s.message(), r.request_id);
+}
+
+NativeApi::NativeApi(NativeApiDeps deps) : d_(std::move(deps)) {
+  router_.Add("GET", "/healthz", [](http::Request&, const PathParams&) {
+    return JsonResponse(200, {{"status", "ok"}});
+  });
+  router_.Add("GET", "/metrics", [this](http::Request&, const PathParams&) {
+    http::Response r;
+    r.content_type = "text/plain; version=0.0.4";
+    r.body = d_.metrics->RenderPrometheus();
+    return r;
+  });
+  Add("GET", "/v1/instance-types", [](http::Request&, const PathParams&, const Principal&) {
+    json types = json::array();
+    for (const auto& t : InstanceTypeCatalog()) {
+      types.push_back({{"name", t.name}, {"vcpus", t.vcpus}, {"memory_mib", t.memory_mib},
+                       {"family", t.family()}, {"machine", t.machine}});
+    }
+    return JsonResponse(200, {{"instance_types", types}});
+  });
+  Add("GET", "/v1/regions", [this](http::Request&, const PathParams&, const Principal&) {
+    return JsonResponse(200, {{"region", d_.env->region}, {"zones", d_.env->zones}});
+  });
+  AddInstanceRoutes();
+  AddHostRoutes();
+  AddIdentityRoutes();
+  AddResourceRoutes();
+}
+
+void NativeApi::Add(const char* method, const char* pattern, Authed handler) {
+  router_.Add(method, pattern,
+              [this, h = std::move(handler)](http::Request& req, const PathParams& params) {
+                sigv4::HttpRequestView view;
+                view.method = req.method;
+                view.raw_path = req.path;
+                view.raw_query = req.raw_query;
+                for (const auto& [k, v] : req.headers) view.headers.emplace_back(k, v);
+                std::string body_hash = sigv4::Sha256Hex(req.body);
+                view.payload_hash = body_hash;
+                auto principal = d_.identity->Authenticate(view, "strato");
+                if (!principal.ok()) return ErrorResponse(principal.status(), req);
+                return h(req, params, *principal);
+              });
+}
+
+http::Response NativeApi::Handle(http::Request& request) {
+  Router::Match m = router_.Find(request.method, request.path);
+  http::Response r;
+  if (!m.handler) {
+    r = m.method_mismatch
+            ? ErrorResponse(Status(405, "MethodNotAllowed",
+                                   "The method " + request.method + " is not allowed on " +
+                                       request.path + "."),
+                            request)
+            : ErrorResponse(NotFound("UnknownRoute", "No API route " + request.method + " " +
+                                                         request.path + "."),
+                            request);
+    r.route = "unmatched";
+    return r;
+  }
+  r = (*m.handler)(request, m.params);
+  r.route = m.route;
+  return r;
+}
+
+}  // namespace strato::api

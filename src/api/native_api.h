@@ -1,0 +1,54 @@
+#pragma once
+// NativeApi: the REST/JSON front end (docs/api.md). It authenticates (SigV4, service
+// "strato"), parses each request into a typed command input, calls the command layer
+// and renders the result. No business rules live here.
+// Thread-safety: Handle() is called concurrently from HTTP worker threads.
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "api/router.h"
+#include "commands/host_commands.h"
+#include "commands/identity_commands.h"
+#include "commands/instance_commands.h"
+#include "commands/resource_commands.h"
+#include "common/metrics.h"
+#include "http/http_types.h"
+
+namespace strato::api {
+
+struct NativeApiDeps {
+  CommandEnv* env;
+  InstanceCommands* instances;
+  HostCommands* hosts;
+  IdentityCommands* identity;
+  ResourceCommands* resources;
+  MetricsRegistry* metrics;
+  // Fetches the console of a placed instance from its host agent.
+  std::function<Result<std::string>(const Instance&)> console;
+};
+
+class NativeApi {
+ public:
+  explicit NativeApi(NativeApiDeps deps);
+  http::Response Handle(http::Request& request);
+
+ private:
+  using Authed = std::function<http::Response(http::Request&, const PathParams&, const Principal&)>;
+  void Add(const char* method, const char* pattern, Authed handler);
+  void AddInstanceRoutes();
+  void AddHostRoutes();
+  void AddIdentityRoutes();
+  void AddResourceRoutes();
+
+  NativeApiDeps d_;
+  Router router_;
+};
+
+// Helpers shared by the route files.
+http::Response JsonResponse(int status, const nlohmann::json& body);
+http::Response ErrorResponse(const Status& s, const http::Request& r);
+
+}  // namespace strato::api

@@ -1,0 +1,156 @@
+// strato type|region|tag|image|key-pair
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+
+namespace strato::cli {
+namespace {
+
+void AddTypeAndRegion(CLI::App& app, Action& slot) {
+  CLI::App& type = *app.add_subcommand("type", "Instance types");
+  type.require_subcommand(1);
+  AddListVerb(type, slot, "List instance types", "/v1/instance-types", "instance_types",
+              InstanceTypeColumns());
+
+  CLI::App& region = *app.add_subcommand("region", "The cloud's region");
+  region.require_subcommand(1);
+  CLI::App& show = *region.add_subcommand("show", "Show the region and its zones");
+  Select(show, slot, [](CommandContext& ctx) -> Status {
+    STRATO_ASSIGN_OR_RETURN(Json result, ctx.api.Get("/v1/regions"));
+    if (ctx.printer.format() == OutputFormat::kJson) {
+      ctx.printer.PrintObject(result);
+    } else {
+      ctx.printer.PrintList(Json{{"regions", Json::array({result})}}, "regions", RegionColumns());
+    }
+    return OkStatus();
+  });
+}
+
+struct TagOptions {
+  std::vector<std::string> resource_ids;
+  std::vector<std::string> tags;
+  std::vector<std::string> keys;
+};
+
+void AddTag(CLI::App& app, Action& slot) {
+  CLI::App& noun = *app.add_subcommand("tag", "Tags on any resource");
+  noun.require_subcommand(1);
+
+  auto a = std::make_shared<TagOptions>();
+  CLI::App& add = *noun.add_subcommand("add", "Add or overwrite tags");
+  add.add_option("RESOURCE_ID", a->resource_ids, "Resources to tag")->required();
+  add.add_option("--tag", a->tags, "KEY=VALUE (repeatable)")->required();
+  Select(add, slot, [a](CommandContext& ctx) -> Status {
+    STRATO_ASSIGN_OR_RETURN(TagList tags, ParseTagArgs(a->tags));
+    STRATO_ASSIGN_OR_RETURN(Json result,
+                            ctx.api.Put("/v1/tags", Json{{"resource_ids", a->resource_ids},
+                                                         {"tags", TagsObject(tags)}}));
+    PrintResult(ctx, result);
+    return OkStatus();
+  });
+
+  auto r = std::make_shared<TagOptions>();
+  CLI::App& remove = *noun.add_subcommand("remove", "Remove tags by key");
+  remove.add_option("RESOURCE_ID", r->resource_ids, "Resources to untag")->required();
+  remove.add_option("--key", r->keys, "Tag key (repeatable)")->required();
+  Select(remove, slot, [r](CommandContext& ctx) -> Status {
+    STRATO_ASSIGN_OR_RETURN(
+        Json result,
+        ctx.api.Delete("/v1/tags", Json{{"resource_ids", r->resource_ids}, {"keys", r->keys}}));
+    PrintResult(ctx, result);
+    return OkStatus();
+  });
+
+  auto id = std::make_shared<std::string>();
+  CLI::App& list = *noun.add_subcommand("list", "List a resource's tags");
+  list.add_option("RESOURCE_ID", *id, "Resource ID")->required();
+  Select(list, slot, [id](CommandContext& ctx) {
+    return PrintListing(ctx, "/v1/tags", {{"resource_id", *id}}, "tags", TagColumns(), {});
+  });
+}
+
+struct ImageCreateOptions {
+  std::string name;
+  std::string description;
+  bool is_public = false;
+};
+
+void AddImage(CLI::App& app, Action& slot) {
+  CLI::App& noun = *app.add_subcommand("image", "Machine images");
+  noun.require_subcommand(1);
+  AddListVerb(noun, slot, "List images", "/v1/images", "images", ImageColumns());
+  AddOneArgVerb(noun, slot, "show", "Show one image", "ID",
+                [](ApiClient& api, const std::string& image_id) {
+                  return api.Get("/v1/images/" + ApiClient::Segment(image_id));
+                });
+  auto o = std::make_shared<ImageCreateOptions>();
+  CLI::App& create = *noun.add_subcommand("create", "Register an image record");
+  create.add_option("--name", o->name, "Image name")->required();
+  create.add_option("--description", o->description, "Description");
+  create.add_flag("--public", o->is_public, "Visible to every tenant (cloud admin only)");
+  Select(create, slot, [o](CommandContext& ctx) -> Status {
+    Json body = {{"name", o->name}};
+    if (!o->description.empty()) body["description"] = o->description;
+    if (o->is_public) body["public"] = true;
+    STRATO_ASSIGN_OR_RETURN(Json image, ctx.api.Post("/v1/images", body));
+    PrintResult(ctx, image);
+    return OkStatus();
+  });
+  AddOneArgVerb(noun, slot, "delete", "Delete one of your images", "ID",
+                [](ApiClient& api, const std::string& image_id) {
+                  return api.Delete("/v1/images/" + ApiClient::Segment(image_id));
+                });
+}
+
+struct KeyImportOptions {
+  std::string name;
+  std::string public_key_file;
+};
+
+Result<std::string> ReadPublicKey(CommandContext& ctx, const std::string& path) {
+  Result<std::optional<std::string>> text = ctx.read_file(path);
+  if (!text.ok()) return AsUsageError(text.status());
+  if (!text->has_value()) return UsageError("public key file " + path + " does not exist");
+  std::string key = std::move(**text);
+  while (!key.empty() && std::isspace(static_cast<unsigned char>(key.back()))) key.pop_back();
+  if (key.empty()) return UsageError("public key file " + path + " is empty");
+  return key;
+}
+
+void AddKeyPair(CLI::App& app, Action& slot) {
+  CLI::App& noun = *app.add_subcommand("key-pair", "SSH key pairs");
+  noun.require_subcommand(1);
+  auto o = std::make_shared<KeyImportOptions>();
+  CLI::App& import = *noun.add_subcommand("import", "Import an SSH public key");
+  import.add_option("--name", o->name, "Key pair name")->required();
+  import.add_option("--public-key-file", o->public_key_file, "e.g. ~/.ssh/id_ed25519.pub")
+      ->required();
+  Select(import, slot, [o](CommandContext& ctx) -> Status {
+    STRATO_ASSIGN_OR_RETURN(std::string key, ReadPublicKey(ctx, o->public_key_file));
+    STRATO_ASSIGN_OR_RETURN(
+        Json pair, ctx.api.Post("/v1/key-pairs", Json{{"name", o->name}, {"public_key", key}}));
+    PrintResult(ctx, pair);
+    return OkStatus();
+  });
+  AddListVerb(noun, slot, "List key pairs", "/v1/key-pairs", "key_pairs", KeyPairColumns());
+  AddOneArgVerb(noun, slot, "show", "Show one key pair", "NAME",
+                [](ApiClient& api, const std::string& name) {
+                  return api.Get("/v1/key-pairs/" + ApiClient::Segment(name));
+                });
+  AddOneArgVerb(noun, slot, "delete", "Delete a key pair", "NAME",
+                [](ApiClient& api, const std::string& name) {
+                  return api.Delete("/v1/key-pairs/" + ApiClient::Segment(name));
+                });
+}
+
+}  // namespace
+
+void AddCatalogCommands(CLI::App& app, Action& slot) {
+  AddTypeAndRegion(app, slot);
+  AddTag(app, slot);
+  AddImage(app, slot);
+  AddKeyPair(app, slot);
+}
+
+}  // namespace strato::cli

@@ -1,0 +1,194 @@
+#include "commands/instance_commands.h"
+
+#include <algorithm>
+
+#include "commands/page_token.h"
+#include "commands/validation.h"
+#include "common/ids.h"
+#include "core/instance_types.h"
+#include "sched/placement.h"
+
+namespace strato {
+namespace {
+
+Status ValidateRun(const CommandEnv& env, const RunInstancesInput& in) {
+  if (in.image_id.empty()) return MissingParameter("'image_id' is required.");
+  STRATO_RETURN_IF_ERROR(ValidateId("image_id", in.image_id, "ami", "InvalidAMIID.NotFound"));
+  if (in.instance_type.empty()) return MissingParameter("'instance_type' is required.");
+  if (!FindInstanceType(in.instance_type)) {
+    return InvalidParameter("'instance_type': '" + in.instance_type +
+                            "' is not an instance type (see GET /v1/instance-types).");
+  }
+  if (in.count < 1 || in.count > 1000) {
+    return InvalidParameter("'count' must be between 1 and 1000.");
+  }
+  if (!in.name.empty()) STRATO_RETURN_IF_ERROR(ValidateName("name", in.name, 256));
+  STRATO_RETURN_IF_ERROR(ValidateTags("tags", in.tags));
+  if (in.zone && std::find(env.zones.begin(), env.zones.end(), *in.zone) == env.zones.end()) {
+    return InvalidParameter("'zone': '" + *in.zone + "' is not an availability zone of region " +
+                            env.region + ".");
+  }
+  if (in.placement_policy && !ParsePlacementPolicy(*in.placement_policy)) {
+    return InvalidParameter("'placement_policy' must be one of pack, spread, balance.");
+  }
+  return OkStatus();
+}
+
+// A type larger than every host can never be placed: refuse it up front.
+Status CheckTypeFitsSomeHost(ReadTxn& t, const InstanceType& type) {
+  Page page{.limit = 1000};
+  bool any_host = false;
+  for (;;) {
+    STRATO_ASSIGN_OR_RETURN(auto hosts, t.ListHosts({}, page));
+    for (const Host& h : hosts) {
+      any_host = true;
+      if (h.memory_mib >= type.memory_mib && h.vcpus * h.cpu_ratio >= type.vcpus) {
+        return OkStatus();
+      }
+    }
+    if (hosts.size() < 1000u) break;
+    page.after_id = hosts.back().id;
+  }
+  if (!any_host) {
+    return BadRequest("InsufficientInstanceCapacity",
+                      "There are no hosts registered in this cloud.");
+  }
+  return BadRequest("InsufficientInstanceCapacity",
+                    "No host in this cloud is large enough for instance type " +
+                        std::string(type.name) + ".");
+}
+
+}  // namespace
+
+Result<std::vector<Instance>> InstanceCommands::Run(const Principal& p,
+                                                    const RunInstancesInput& in) {
+  STRATO_RETURN_IF_ERROR(ValidateRun(env_, in));
+  const InstanceType& type = *FindInstanceType(in.instance_type);
+  const int64_t now = env_.now_ms();
+  std::vector<Instance> created;
+  created.reserve(in.count);
+  for (int n = 0; n < in.count; ++n) {
+    Instance i;
+    i.id = NewResourceId("i");
+    i.tenant_id = p.tenant_id;
+    i.name = in.name;
+    i.image_id = in.image_id;
+    i.instance_type = std::string(type.name);
+    i.vcpus = type.vcpus;
+    i.memory_mib = type.memory_mib;
+    i.zone = in.zone.value_or("");
+    i.zone_requested = in.zone.has_value();
+    i.state = InstanceState::kPending;
+    i.state_reason = "Waiting for placement";
+    i.desired_state = DesiredState::kRunning;
+    i.placement_policy = in.placement_policy.value_or("");
+    i.launched_at = now;
+    i.updated_at = now;
+    i.tags = in.tags;
+    if (!in.name.empty() && !i.tags.count("Name")) i.tags["Name"] = in.name;
+    created.push_back(std::move(i));
+  }
+  STRATO_RETURN_IF_ERROR(env_.store->Write([&](WriteTxn& t) {
+    STRATO_RETURN_IF_ERROR(t.GetImage(Scope::Tenant(p.tenant_id), in.image_id).status());
+    STRATO_RETURN_IF_ERROR(CheckTypeFitsSomeHost(t, type));
+    for (const Instance& i : created) STRATO_RETURN_IF_ERROR(t.InsertInstance(i));
+    return OkStatus();
+  }));
+  std::vector<std::string> ids;
+  for (const auto& i : created) ids.push_back(i.id);
+  env_.kick(std::move(ids));
+  return created;
+}
+
+Result<InstancePage> InstanceCommands::List(const Principal& p, const ListInstancesInput& in) {
+  if (in.page_size < 1 || in.page_size > 1000) {
+    return InvalidParameter("'page_size' must be between 1 and 1000.");
+  }
+  Page page{.limit = in.page_size + 1};
+  if (!in.next_token.empty()) {
+    STRATO_ASSIGN_OR_RETURN(page.after_id, DecodePageToken(in.next_token, "i"));
+  }
+  InstancePage out;
+  STRATO_RETURN_IF_ERROR(env_.store->Read([&](ReadTxn& t) {
+    STRATO_ASSIGN_OR_RETURN(out.instances,
+                            t.ListInstances(Scope::Tenant(p.tenant_id), in.filter, page));
+    return OkStatus();
+  }));
+  if (out.instances.size() > static_cast<size_t>(in.page_size)) {
+    out.instances.pop_back();
+    out.next_token = EncodePageToken(out.instances.back().id);
+  }
+  return out;
+}
+
+Result<Instance> InstanceCommands::Get(const Principal& p, const std::string& id) {
+  STRATO_RETURN_IF_ERROR(ValidateId("instance_id", id, "i", "InvalidInstanceID.NotFound"));
+  Result<Instance> out = Internal("unset");
+  STRATO_RETURN_IF_ERROR(env_.store->Read([&](ReadTxn& t) {
+    out = t.GetInstance(Scope::Tenant(p.tenant_id), id);
+    return OkStatus();
+  }));
+  return out;
+}
+
+Result<bool> ApplyInstanceAction(Instance& i, InstanceAction action, bool force) {
+  using S = InstanceState;
+  auto refuse = [&](const char* verb) -> Result<bool> {
+    return IncorrectInstanceState("The instance '" + i.id + "' is in state '" +
+                                  ToString(i.state) + "' and cannot be " + verb + ".");
+  };
+  switch (action) {
+    case InstanceAction::kStop:
+      if (i.state == S::kStopped || i.state == S::kStopping) {
+        if (force && i.state == S::kStopping && !i.force_stop) {
+          i.force_stop = true;  // escalate a graceful stop in flight
+          return true;
+        }
+        return false;
+      }
+      if (i.state != S::kRunning) return refuse("stopped");
+      i.state = S::kStopping;
+      i.desired_state = DesiredState::kStopped;
+      i.force_stop = force;
+      i.state_reason = "Client.UserInitiatedShutdown: User initiated shutdown";
+      return true;
+    case InstanceAction::kStart:
+      if (i.state == S::kRunning || i.state == S::kPending) return false;
+      if (i.state != S::kStopped) return refuse("started");
+      i.state = S::kPending;
+      i.desired_state = DesiredState::kRunning;
+      i.force_stop = false;
+      i.state_reason = "Waiting for placement";
+      if (!i.zone_requested) i.zone.clear();  // free to land in any zone again
+      return true;
+    case InstanceAction::kReboot:
+      if (i.state != S::kRunning) return refuse("rebooted");
+      ++i.reboot_generation;
+      return true;
+    case InstanceAction::kTerminate:
+      if (i.state == S::kTerminated || i.state == S::kShuttingDown) return false;
+      i.state = S::kShuttingDown;
+      i.desired_state = DesiredState::kTerminated;
+      i.state_reason = "Client.UserInitiatedShutdown: User initiated shutdown";
+      return true;
+  }
+  return false;
+}
+
+Result<Instance> InstanceCommands::Act(const Principal& p, const std::string& id,
+                                       InstanceAction action, bool force) {
+  STRATO_RETURN_IF_ERROR(ValidateId("instance_id", id, "i", "InvalidInstanceID.NotFound"));
+  Instance result;
+  bool changed = false;
+  STRATO_RETURN_IF_ERROR(env_.store->Write([&](WriteTxn& t) {
+    STRATO_ASSIGN_OR_RETURN(result, t.GetInstance(Scope::Tenant(p.tenant_id), id));
+    STRATO_ASSIGN_OR_RETURN(changed, ApplyInstanceAction(result, action, force));
+    if (!changed) return OkStatus();
+    result.updated_at = env_.now_ms();
+    return t.UpdateInstance(result);
+  }));
+  if (changed) env_.kick({id});
+  return result;
+}
+
+}  // namespace strato

@@ -1,0 +1,63 @@
+#pragma once
+// Instance commands: the EC2 lifecycle as rules over desired state.
+//
+// run → pending (desired running); the controller places and starts it.
+// stop: running → stopping; stopped/stopping → no-op; others IncorrectInstanceState.
+// start: stopped → pending; running/pending → no-op; others IncorrectInstanceState.
+// reboot: running only. terminate: any → shutting-down; terminated → no-op.
+// Errors: InvalidParameterValue, InvalidAMIID.NotFound, InvalidInstanceID.NotFound /
+// .Malformed, IncorrectInstanceState, InsufficientInstanceCapacity (type fits no host).
+// Thread-safety: stateless; safe from any thread.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "commands/command_env.h"
+
+namespace strato {
+
+struct RunInstancesInput {
+  std::string image_id;
+  std::string instance_type;
+  int count = 1;
+  std::string name;
+  std::map<std::string, std::string> tags;
+  std::optional<std::string> zone;
+  std::optional<std::string> placement_policy;
+};
+
+struct ListInstancesInput {
+  InstanceFilter filter;
+  int page_size = 100;
+  std::string next_token;
+};
+
+struct InstancePage {
+  std::vector<Instance> instances;
+  std::string next_token;  // empty on the last page
+};
+
+enum class InstanceAction { kStop, kStart, kReboot, kTerminate };
+
+class InstanceCommands {
+ public:
+  explicit InstanceCommands(CommandEnv& env) : env_(env) {}
+
+  Result<std::vector<Instance>> Run(const Principal& p, const RunInstancesInput& in);
+  Result<InstancePage> List(const Principal& p, const ListInstancesInput& in);
+  Result<Instance> Get(const Principal& p, const std::string& id);
+  Result<Instance> Act(const Principal& p, const std::string& id, InstanceAction action,
+                       bool force = false);
+  // Last 64 KiB of the serial console, fetched from the host agent by `fetch`.
+  Result<Instance> GetForConsole(const Principal& p, const std::string& id) { return Get(p, id); }
+
+ private:
+  CommandEnv& env_;
+};
+
+// Applies `action` to `i` in memory. Returns false when it is a no-op (already there).
+Result<bool> ApplyInstanceAction(Instance& i, InstanceAction action, bool force);
+
+}  // namespace strato

@@ -1,0 +1,51 @@
+#pragma once
+// Tags, image records and key pairs: tenant-owned resources with simple lifecycles.
+// Tags apply to the caller's own instances and images. Images are visible to their
+// tenant, or to all when public (only the cloud admin makes public images).
+// Errors: InvalidParameterValue, InvalidInstanceID.NotFound, InvalidAMIID.NotFound,
+// InvalidKeyPair.NotFound / .Duplicate / InvalidKey.Format, UnauthorizedOperation.
+// Thread-safety: stateless.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "commands/command_env.h"
+
+namespace strato {
+
+struct TagEntry {
+  std::string resource_id, key, value;
+};
+
+class ResourceCommands {
+ public:
+  explicit ResourceCommands(CommandEnv& env) : env_(env) {}
+
+  Status SetTags(const Principal& p, const std::vector<std::string>& resource_ids,
+                 const std::map<std::string, std::string>& tags);
+  Status DeleteTags(const Principal& p, const std::vector<std::string>& resource_ids,
+                    const std::vector<std::string>& keys);
+  Result<std::vector<TagEntry>> ListTags(const Principal& p, const std::string& resource_id);
+
+  Result<Image> CreateImage(const Principal& p, const std::string& name,
+                            const std::string& description, bool is_public);
+  Result<std::vector<Image>> ListImages(const Principal& p);
+  Result<Image> GetImage(const Principal& p, const std::string& id);
+  Status DeleteImage(const Principal& p, const std::string& id);
+
+  Result<KeyPair> ImportKeyPair(const Principal& p, const std::string& name,
+                                const std::string& public_key);
+  Result<std::vector<KeyPair>> ListKeyPairs(const Principal& p);
+  Result<KeyPair> GetKeyPair(const Principal& p, const std::string& name);
+  Status DeleteKeyPair(const Principal& p, const std::string& name);
+
+ private:
+  CommandEnv& env_;
+};
+
+// Validates an OpenSSH public key line ("ssh-ed25519 AAAA… comment") and returns its
+// SHA256 fingerprint ("SHA256:…", as ssh-keygen -l prints it).
+Result<std::string> OpenSshFingerprint(const std::string& public_key);
+
+}  // namespace strato

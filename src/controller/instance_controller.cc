@@ -1,0 +1,419 @@
+#include "controller/instance_controller.h"
+
+#include <spdlog/spdlog.h>
+
+#include "agent/agent_messages.h"
+#include "core/instance_types.h"
+
+namespace strato {
+namespace {
+
+VmSpec SpecOf(const Instance& i) {
+  const InstanceType* type = FindInstanceType(i.instance_type);
+  return VmSpec{i.id, i.vcpus, i.memory_mib, type ? std::string(type->machine) : "q35",
+                i.image_id};
+}
+
+bool IsTransitional(InstanceState s) {
+  return s == InstanceState::kPending || s == InstanceState::kStopping ||
+         s == InstanceState::kShuttingDown;
+}
+
+}  // namespace
+
+InstanceController::InstanceController(Store& store, AgentTransport& agents,
+                                       MetricsRegistry& metrics,
+                                       InstanceControllerOptions options)
+    : store_(store), agents_(agents), metrics_(metrics), options_(std::move(options)) {
+  placements_ = &metrics_.GetCounter("strato_scheduler_placements_total",
+                                     "Instances placed on a host by the scheduler.");
+  placement_failures_ = &metrics_.GetCounter(
+      "strato_scheduler_failures_total", "Placement attempts that found no host with room.");
+  placement_seconds_ = &metrics_.GetHistogram(
+      "strato_scheduler_decision_seconds", "Time to choose a host for one instance.", {},
+      {1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3, 1e-2});
+}
+
+InstanceController::~InstanceController() { Stop(); }
+
+int64_t InstanceController::Now() const {
+  if (options_.now_ms) return options_.now_ms();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void InstanceController::Start() {
+  std::lock_guard lock(mu_);
+  if (started_) return;
+  started_ = true;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void InstanceController::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void InstanceController::Kick(std::vector<std::string> instance_ids) {
+  {
+    std::lock_guard lock(mu_);
+    if (instance_ids.empty()) pending_.hosts_changed = true;
+    for (auto& id : instance_ids) pending_.dirty.push_back(std::move(id));
+  }
+  cv_.notify_one();
+}
+
+void InstanceController::OnReport(const std::string& report_json) {
+  {
+    std::lock_guard lock(mu_);
+    pending_.reports.push_back(report_json);
+  }
+  cv_.notify_one();
+}
+
+void InstanceController::Loop() {
+  for (;;) {
+    Pending work;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait_until(lock, next_resync_, [&] {
+        return stopping_ || !pending_.dirty.empty() || !pending_.reports.empty() ||
+               pending_.hosts_changed;
+      });
+      if (stopping_) return;
+      std::swap(work, pending_);
+    }
+    try {
+      Pass(work);
+    } catch (const std::exception& e) {
+      spdlog::error("controller pass failed: {}", e.what());
+    }
+  }
+}
+
+void InstanceController::Pass(Pending& work) {
+  bool resync = std::chrono::steady_clock::now() >= next_resync_;
+  if (resync || work.hosts_changed) {
+    Status s = LoadCapacity();
+    if (!s.ok()) spdlog::error("controller: cannot load hosts: {}", s.ToString());
+    has_unplaced_ = true;
+  }
+  if (!work.reports.empty()) ApplyReports(work.reports);
+  if (!work.dirty.empty()) {
+    has_unplaced_ = true;
+    Converge(work.dirty);
+  }
+  PlacePending();
+  if (resync) {
+    Resync();
+    next_resync_ = std::chrono::steady_clock::now() + options_.resync_interval;
+  }
+}
+
+Status InstanceController::LoadCapacity() {
+  std::vector<Host> hosts;
+  STRATO_RETURN_IF_ERROR(store_.Read([&](ReadTxn& t) {
+    Page page{.limit = 1000};
+    for (;;) {
+      STRATO_ASSIGN_OR_RETURN(auto batch, t.ListHosts({}, page));
+      for (auto& h : batch) hosts.push_back(std::move(h));
+      if (batch.size() < 1000u) return OkStatus();
+      page.after_id = hosts.back().id;
+    }
+  }));
+  hosts_.clear();
+  host_index_.clear();
+  for (const Host& h : hosts) {
+    if (options_.ensure_agent) options_.ensure_agent(h);
+    host_index_[h.id] = hosts_.size();
+    hosts_.push_back(HostCapacity{h.id, h.zone, h.enabled, h.vcpus, h.memory_mib, h.cpu_ratio,
+                                  h.allocated_vcpus, h.allocated_memory_mib});
+  }
+  return OkStatus();
+}
+
+// ---- 1. observed state ----
+
+void InstanceController::ApplyReports(const std::vector<std::string>& reports) {
+  std::vector<AgentReport> decoded;
+  for (const auto& r : reports) {
+    auto d = DecodeReport(r);
+    if (d.ok()) decoded.push_back(std::move(d).value());
+    else spdlog::warn("controller: dropping malformed report: {}", d.status().message());
+  }
+  struct Release {
+    std::string host_id;
+    int vcpus;
+    int64_t memory_mib;
+  };
+  std::vector<Release> releases;
+  std::vector<std::string> reconverge;
+  const int64_t now = Now();
+  Status s = store_.Write([&](WriteTxn& t) {
+    releases.clear();
+    reconverge.clear();
+    for (const AgentReport& r : decoded) {
+      auto got = t.GetInstance(Scope::System(), r.instance_id);
+      if (!got.ok()) continue;  // purged or unknown: the next sync removes the VM
+      Instance i = std::move(got).value();
+      if (i.host_id != r.host_id) continue;  // stale report from a previous placement
+      InstanceState before = i.state;
+      bool release = false;
+      switch (r.state) {
+        case VmPowerState::kRunning:
+          if (i.state == InstanceState::kPending) {
+            i.state = InstanceState::kRunning;
+            i.state_reason.clear();
+          }
+          break;
+        case VmPowerState::kStopped:
+          if (i.state == InstanceState::kShuttingDown) break;  // destroy follows
+          if (i.state != InstanceState::kStopping) {
+            i.state_reason = r.reason.empty()
+                                 ? "Client.InstanceInitiatedShutdown: Instance initiated shutdown"
+                                 : "Server.InternalError: " + r.reason;
+          } else {
+            i.state_reason = "Client.UserInitiatedShutdown: User initiated shutdown";
+          }
+          i.state = InstanceState::kStopped;
+          i.desired_state = DesiredState::kStopped;
+          release = true;
+          break;
+        case VmPowerState::kAbsent:
+          if (i.state == InstanceState::kShuttingDown) {
+            i.state = InstanceState::kTerminated;
+            i.state_reason = "Client.UserInitiatedShutdown: User initiated shutdown";
+            i.terminated_at = now;
+            release = true;
+          } else if (i.state == InstanceState::kPending) {
+            reconverge.push_back(i.id);  // not started yet (e.g. after a restart)
+          } else if (i.state != InstanceState::kStopped) {
+            i.state = InstanceState::kStopped;
+            i.desired_state = DesiredState::kStopped;
+            i.state_reason = "Server.InternalError: The instance's VM is gone from its host" +
+                             (r.reason.empty() ? std::string() : ": " + r.reason);
+            release = true;
+          }
+          break;
+      }
+      if (release) {
+        releases.push_back({*i.host_id, i.vcpus, i.memory_mib});
+        i.host_id.reset();
+      }
+      if (i.state != before || release) {
+        i.updated_at = now;
+        STRATO_RETURN_IF_ERROR(t.UpdateInstance(i));
+      }
+    }
+    return OkStatus();
+  });
+  if (!s.ok()) {
+    spdlog::error("controller: recording observed state failed: {}", s.ToString());
+    std::lock_guard lock(mu_);
+    for (const auto& r : reports) pending_.reports.push_back(r);  // retried next pass
+    return;
+  }
+  for (const auto& r : releases) {
+    auto it = host_index_.find(r.host_id);
+    if (it != host_index_.end()) strato::Release(hosts_[it->second], r.vcpus, r.memory_mib);
+  }
+  if (!releases.empty()) has_unplaced_ = true;  // freed capacity may place a waiting instance
+  if (!reconverge.empty()) Converge(reconverge);
+}
+
+// ---- 2. placement ----
+
+void InstanceController::PlacePending() {
+  if (!has_unplaced_) return;
+  std::vector<Instance> unplaced;
+  InstanceFilter filter;
+  filter.state = InstanceState::kPending;
+  filter.unplaced_only = true;
+  Status read = store_.Read([&](ReadTxn& t) {
+    STRATO_ASSIGN_OR_RETURN(
+        unplaced, t.ListInstances(Scope::System(), filter,
+                                  {.limit = static_cast<int>(options_.placement_batch)}));
+    return OkStatus();
+  });
+  if (!read.ok() || unplaced.empty()) {
+    has_unplaced_ = !read.ok();
+    return;
+  }
+  struct Decision {
+    size_t host;  // SIZE_MAX: not placed
+    std::string reason;
+  };
+  std::vector<Decision> decisions;
+  decisions.reserve(unplaced.size());
+  for (const Instance& i : unplaced) {
+    auto start = std::chrono::steady_clock::now();
+    PlacementRequest req{i.vcpus, i.memory_mib, std::nullopt, options_.default_policy};
+    if (i.zone_requested) req.zone = i.zone;
+    if (auto p = ParsePlacementPolicy(i.placement_policy)) req.policy = *p;
+    PlacementResult r = ChooseHost(hosts_, req, spread_cursor_);
+    placement_seconds_->Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    if (r.host_index) {
+      Reserve(hosts_[*r.host_index], req);
+      decisions.push_back({*r.host_index, ""});
+    } else {
+      decisions.push_back({SIZE_MAX, std::move(r.reason)});
+    }
+  }
+  std::vector<bool> applied(unplaced.size());
+  const int64_t now = Now();
+  Status s = store_.Write([&](WriteTxn& t) {
+    for (size_t k = 0; k < unplaced.size(); ++k) {
+      applied[k] = false;
+      // Re-read inside the transaction: the user may have terminated it meanwhile.
+      auto cur = t.GetInstance(Scope::System(), unplaced[k].id);
+      if (!cur.ok() || cur->state != InstanceState::kPending || cur->host_id) continue;
+      Instance i = std::move(cur).value();
+      const Decision& d = decisions[k];
+      if (d.host == SIZE_MAX) {
+        if (i.state_reason == d.reason) continue;
+        i.state_reason = d.reason;
+      } else {
+        i.host_id = hosts_[d.host].id;
+        i.zone = hosts_[d.host].zone;
+        i.state_reason.clear();
+      }
+      i.updated_at = now;
+      STRATO_RETURN_IF_ERROR(t.UpdateInstance(i));
+      applied[k] = true;
+      unplaced[k] = std::move(i);
+    }
+    return OkStatus();
+  });
+  size_t placed = 0, failed = 0;
+  for (size_t k = 0; k < unplaced.size(); ++k) {
+    const Decision& d = decisions[k];
+    if (d.host == SIZE_MAX) {
+      ++failed;
+      continue;
+    }
+    if (!s.ok() || !applied[k]) {
+      strato::Release(hosts_[d.host], unplaced[k].vcpus, unplaced[k].memory_mib);
+      continue;
+    }
+    ++placed;
+    SendApply(unplaced[k]);
+  }
+  placements_->Inc(static_cast<double>(placed));
+  if (failed) placement_failures_->Inc(static_cast<double>(failed));
+  // More may wait beyond this batch; the unplaceable ones wait for freed capacity.
+  has_unplaced_ = unplaced.size() == options_.placement_batch;
+  if (!s.ok()) spdlog::error("controller: placement write failed: {}", s.ToString());
+}
+
+// ---- 3. commands to agents ----
+
+void InstanceController::SendApply(const Instance& i) {
+  if (!i.host_id) return;
+  ApplyMessage m;
+  m.vm = SpecOf(i);
+  m.reboot_generation = i.reboot_generation;
+  switch (i.state) {
+    case InstanceState::kPending:
+    case InstanceState::kRunning: m.desired = VmPowerState::kRunning; break;
+    case InstanceState::kStopping:
+      m.desired = VmPowerState::kStopped;
+      m.force = i.force_stop;
+      break;
+    case InstanceState::kShuttingDown: m.desired = VmPowerState::kAbsent; break;
+    default: return;
+  }
+  Status s = agents_.Send(*i.host_id, EncodeApply(m));
+  if (!s.ok()) spdlog::warn("controller: {}: {}", i.id, s.message());
+}
+
+void InstanceController::Converge(const std::vector<std::string>& ids) {
+  std::vector<Instance> instances;
+  Status read = store_.Read([&](ReadTxn& t) {
+    for (const auto& id : ids) {
+      auto i = t.GetInstance(Scope::System(), id);
+      if (i.ok()) instances.push_back(std::move(i).value());
+    }
+    return OkStatus();
+  });
+  if (!read.ok()) {
+    spdlog::error("controller: {}", read.ToString());
+    return;
+  }
+  // Transitions that need no host: nothing to tear down.
+  std::vector<std::string> hostless;
+  for (const Instance& i : instances) {
+    if (i.host_id) {
+      SendApply(i);
+    } else if (i.state == InstanceState::kShuttingDown || i.state == InstanceState::kStopping) {
+      hostless.push_back(i.id);
+    }
+  }
+  if (hostless.empty()) return;
+  const int64_t now = Now();
+  Status s = store_.Write([&](WriteTxn& t) {
+    for (const auto& id : hostless) {
+      auto cur = t.GetInstance(Scope::System(), id);
+      if (!cur.ok() || cur->host_id) continue;
+      Instance i = std::move(cur).value();
+      if (i.state == InstanceState::kShuttingDown) {
+        i.state = InstanceState::kTerminated;
+        i.terminated_at = now;
+      } else if (i.state == InstanceState::kStopping) {
+        i.state = InstanceState::kStopped;
+      } else {
+        continue;
+      }
+      i.state_reason = "Client.UserInitiatedShutdown: User initiated shutdown";
+      i.updated_at = now;
+      STRATO_RETURN_IF_ERROR(t.UpdateInstance(i));
+    }
+    return OkStatus();
+  });
+  if (!s.ok()) spdlog::error("controller: {}", s.ToString());
+}
+
+// ---- 4. resync and purge ----
+
+void InstanceController::Resync() {
+  std::map<std::string, std::vector<SyncEntry>> by_host;
+  std::vector<std::string> transitional;
+  InstanceFilter filter;
+  filter.states = {InstanceState::kPending, InstanceState::kRunning, InstanceState::kStopping,
+                   InstanceState::kShuttingDown};
+  Status read = store_.Read([&](ReadTxn& t) {
+    Page page{.limit = 1000};
+    for (;;) {
+      STRATO_ASSIGN_OR_RETURN(auto batch, t.ListInstances(Scope::System(), filter, page));
+      for (const Instance& i : batch) {
+        if (IsTransitional(i.state)) transitional.push_back(i.id);
+        if (!i.host_id) continue;
+        // A pending VM may not exist yet: believe it stopped, and start it below.
+        VmPowerState believed = i.state == InstanceState::kPending ? VmPowerState::kStopped
+                                                                   : VmPowerState::kRunning;
+        by_host[*i.host_id].push_back({SpecOf(i), believed});
+      }
+      if (batch.size() < 1000u) return OkStatus();
+      page.after_id = batch.back().id;
+    }
+  });
+  if (!read.ok()) {
+    spdlog::error("controller: resync read failed: {}", read.ToString());
+    return;
+  }
+  for (const HostCapacity& h : hosts_) {
+    Status s = agents_.Send(h.id, EncodeSync(by_host[h.id]));
+    if (!s.ok()) spdlog::debug("controller: resync {}: {}", h.id, s.message());
+  }
+  Converge(transitional);
+  int64_t cutoff = Now() - options_.terminated_retention.count();
+  Status purge = store_.Write([&](WriteTxn& t) { return t.PurgeTerminatedInstances(cutoff).status(); });
+  if (!purge.ok()) spdlog::error("controller: purge failed: {}", purge.ToString());
+}
+
+}  // namespace strato

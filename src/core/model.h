@@ -1,0 +1,117 @@
+#pragma once
+// The resource model: plain records as the store keeps them. No behaviour beyond
+// small, pure helpers; rules live in the commands (src/core/*_commands.h).
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace strato {
+
+using TimeMs = int64_t;  // milliseconds since the Unix epoch
+
+enum class Role { kAdmin, kMember };
+
+struct Tenant {
+  std::string id;  // "t-…"
+  std::string name;
+  TimeMs created_at = 0;
+};
+
+struct User {
+  std::string id;  // "u-…"
+  std::string tenant_id;
+  std::string name;
+  Role role = Role::kMember;
+  TimeMs created_at = 0;
+};
+
+struct AccessKey {
+  std::string id;  // "AKIA…", 20 characters
+  std::string user_id;
+  std::string tenant_id;
+  std::string secret_sealed;  // SecretBox-sealed secret; plaintext never stored
+  bool active = true;
+  TimeMs created_at = 0;
+};
+
+// Who is calling, as established by authentication.
+struct Principal {
+  std::string tenant_id;
+  std::string user_id;
+  std::string access_key_id;
+  Role role = Role::kMember;
+  bool is_admin() const { return role == Role::kAdmin; }
+};
+
+struct Host {
+  std::string id;  // "h-…"
+  std::string name;
+  std::string zone;
+  std::string driver;  // "sim" | "qemu"
+  int vcpus = 0;
+  int64_t memory_mib = 0;
+  double cpu_ratio = 4.0;  // vCPU overcommit allowed on this host
+  bool enabled = true;
+  TimeMs created_at = 0;
+  // Derived from the instances placed here (not stored in the hosts table).
+  int allocated_vcpus = 0;
+  int64_t allocated_memory_mib = 0;
+  int instance_count = 0;
+};
+
+enum class InstanceState { kPending, kRunning, kStopping, kStopped, kShuttingDown, kTerminated };
+// What the user asked for; controllers converge the actual state toward it.
+enum class DesiredState { kRunning, kStopped, kTerminated };
+
+struct Instance {
+  std::string id;  // "i-" + 17 hex
+  std::string tenant_id;
+  std::string name;
+  std::string image_id;
+  std::string instance_type;
+  int vcpus = 0;
+  int64_t memory_mib = 0;
+  std::string zone;  // requested zone, or the placed host's zone once placed
+  bool zone_requested = false;
+  std::optional<std::string> host_id;
+  InstanceState state = InstanceState::kPending;
+  std::string state_reason;
+  DesiredState desired_state = DesiredState::kRunning;
+  bool force_stop = false;
+  int64_t reboot_generation = 0;  // bumped by each reboot request
+  std::string placement_policy;   // "" = cloud default
+  TimeMs launched_at = 0;
+  TimeMs updated_at = 0;
+  TimeMs terminated_at = 0;  // 0 unless terminated
+  std::map<std::string, std::string> tags;
+};
+
+struct Image {
+  std::string id;  // "ami-…"
+  std::string tenant_id;
+  std::string name;
+  std::string description;
+  bool is_public = false;
+  std::string state = "available";
+  TimeMs created_at = 0;
+};
+
+struct KeyPair {
+  std::string id;  // "key-…"
+  std::string tenant_id;
+  std::string name;
+  std::string public_key;
+  std::string fingerprint;
+  TimeMs created_at = 0;
+};
+
+const char* ToString(InstanceState s);
+const char* ToString(DesiredState s);
+const char* ToString(Role r);
+std::optional<InstanceState> ParseInstanceState(std::string_view s);
+std::optional<DesiredState> ParseDesiredState(std::string_view s);
+std::optional<Role> ParseRole(std::string_view s);
+
+}  // namespace strato

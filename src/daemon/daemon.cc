@@ -1,0 +1,229 @@
+#include "daemon/daemon.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "agent/agent_messages.h"
+#include "agent/agent_transport.h"
+#include "api/native_api.h"
+#include "commands/host_commands.h"
+#include "commands/identity_commands.h"
+#include "commands/instance_commands.h"
+#include "commands/resource_commands.h"
+#include "common/ids.h"
+#include "common/metrics.h"
+#include "common/secret_box.h"
+#include "controller/instance_controller.h"
+#include "daemon/credentials_file.h"
+#include "daemon/local_host.h"
+#include "drivers/hypervisor/sim/sim_driver.h"
+#include "http/http_server.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace strato {
+
+namespace fs = std::filesystem;
+
+struct Daemon::Parts {
+  DaemonOptions options;
+  MetricsRegistry metrics;
+  std::unique_ptr<SecretBox> box;
+  std::unique_ptr<sqlite::SqliteStore> store;
+  CommandEnv env;
+  std::unique_ptr<InstanceCommands> instances;
+  std::unique_ptr<HostCommands> hosts;
+  std::unique_ptr<IdentityCommands> identity;
+  std::unique_ptr<ResourceCommands> resources;
+  // Sim agents share one executor: their driver calls are cheap and never block.
+  std::unique_ptr<SerialExecutor> sim_executor;
+  std::unique_ptr<LocalAgentTransport> agents;
+  std::unique_ptr<InstanceController> controller;
+  std::unique_ptr<api::NativeApi> api;
+  std::unique_ptr<http::HttpServer> server;
+  std::string endpoint;
+};
+
+namespace {
+
+Result<std::pair<std::string, uint16_t>> SplitListen(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return InvalidParameter("--listen must be ADDRESS:PORT.");
+  int port = 0;
+  try {
+    port = std::stoi(listen.substr(colon + 1));
+  } catch (...) {
+    port = -1;
+  }
+  if (port < 0 || port > 65535) return InvalidParameter("--listen has a bad port.");
+  return std::make_pair(listen.substr(0, colon), static_cast<uint16_t>(port));
+}
+
+// Keeps the credentials file pointing at the endpoint this run listens on.
+void UpdateCredentialsEndpoint(const std::string& path, const std::string& endpoint) {
+  std::ifstream in(path);
+  if (!in) return;
+  std::stringstream out;
+  std::string line, key, secret, region;
+  while (std::getline(in, line)) {
+    auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    std::string k = line.substr(0, line.find_last_not_of(' ', eq - 1) + 1);
+    std::string v = line.substr(line.find_first_not_of(' ', eq + 1));
+    if (k == "aws_access_key_id") key = v;
+    if (k == "aws_secret_access_key") secret = v;
+    if (k == "region") region = v;
+  }
+  if (!key.empty() && !secret.empty()) {
+    (void)WriteCredentialsFile(path, key, secret, region, endpoint);
+  }
+}
+
+Status Bootstrap(Daemon::Parts& p) {
+  STRATO_ASSIGN_OR_RETURN(auto boot, p.identity->Bootstrap());
+  const std::string cred_path = p.options.data_dir + "/credentials";
+  if (boot.created) {
+    STRATO_RETURN_IF_ERROR(WriteCredentialsFile(cred_path, boot.key.key.id, boot.key.secret,
+                                                p.options.region, p.endpoint));
+    spdlog::info("created the admin tenant {} and its credentials in {}", boot.tenant.id,
+                 cred_path);
+  } else {
+    UpdateCredentialsEndpoint(cred_path, p.endpoint);
+  }
+  // First start: the local machine as the single host, and a default public image.
+  return p.store->Write([&](WriteTxn& t) -> Status {
+    STRATO_ASSIGN_OR_RETURN(auto done, t.GetMeta("bootstrap.local_host"));
+    if (done) return OkStatus();
+    STRATO_ASSIGN_OR_RETURN(auto admin, t.GetTenantByName("admin"));
+    if (p.options.local_host != "none") {
+      LocalResources r = DetectLocalResources(p.options.memory_reserve_mib);
+      Host h{.id = NewResourceId("h"), .name = "local", .zone = p.options.zones.front(),
+             .driver = p.options.local_host, .vcpus = r.vcpus, .memory_mib = r.memory_mib,
+             .cpu_ratio = p.options.cpu_ratio, .enabled = true, .created_at = p.env.now_ms()};
+      STRATO_RETURN_IF_ERROR(t.InsertHost(h));
+    }
+    Image image{NewResourceId("ami"), admin.id, "strato-guest",
+                "The default Strato guest (Debian kernel + busybox)", true, "available",
+                p.env.now_ms()};
+    STRATO_RETURN_IF_ERROR(t.InsertImage(image));
+    STRATO_RETURN_IF_ERROR(t.SetMeta("default_image_id", image.id));
+    return t.SetMeta("bootstrap.local_host", "done");
+  });
+}
+
+void RegisterStoreMetrics(Daemon::Parts& p) {
+  Histogram& commit = p.metrics.GetHistogram(
+      "strato_store_commit_seconds", "Duration of one group commit (fsync included).", {});
+  Counter& txns = p.metrics.GetCounter("strato_store_transactions_total",
+                                       "Commands committed to the store.");
+  p.store->SetCommitObserver([&commit, &txns](double s, size_t n) {
+    commit.Observe(s);
+    txns.Inc(static_cast<double>(n));
+  });
+  p.metrics.SetGaugeCallback("strato_instances", "Instances by state.", [&p] {
+    std::vector<std::pair<Labels, double>> out;
+    (void)p.store->Read([&](ReadTxn& t) {
+      STRATO_ASSIGN_OR_RETURN(auto counts, t.CountInstancesByState());
+      for (const auto& [state, n] : counts) {
+        out.push_back({Labels{{"state", state}}, static_cast<double>(n)});
+      }
+      return OkStatus();
+    });
+    return out;
+  });
+}
+
+}  // namespace
+
+Daemon::Daemon(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+Daemon::~Daemon() { Stop(); }
+std::string Daemon::endpoint() const { return parts_->endpoint; }
+
+Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
+  auto p = std::make_unique<Parts>();
+  p->options = options;
+  std::error_code ec;
+  fs::create_directories(options.data_dir, ec);
+  if (ec) return InvalidParameter("cannot create --data-dir " + options.data_dir + ": " + ec.message());
+  ::chmod(options.data_dir.c_str(), 0700);
+  STRATO_ASSIGN_OR_RETURN(auto box, SecretBox::LoadOrCreate(options.data_dir + "/master.key"));
+  p->box = std::make_unique<SecretBox>(std::move(box));
+  STRATO_ASSIGN_OR_RETURN(p->store,
+                          sqlite::SqliteStore::Open({.path = options.data_dir + "/strato.db"}));
+  p->env.store = p->store.get();
+  p->env.region = options.region;
+  p->env.zones = options.zones;
+  p->env.default_cpu_ratio = options.cpu_ratio;
+  p->instances = std::make_unique<InstanceCommands>(p->env);
+  p->hosts = std::make_unique<HostCommands>(p->env);
+  p->identity = std::make_unique<IdentityCommands>(p->env, *p->box);
+  p->resources = std::make_unique<ResourceCommands>(p->env);
+  p->sim_executor = std::make_unique<SerialExecutor>();
+  p->agents = std::make_unique<LocalAgentTransport>();
+
+  Parts* raw = p.get();
+  InstanceControllerOptions copts;
+  copts.default_policy = *ParsePlacementPolicy(options.placement_policy);
+  copts.terminated_retention = std::chrono::seconds(options.terminated_retention_s);
+  copts.resync_interval = std::chrono::milliseconds(options.resync_interval_ms);
+  copts.ensure_agent = [raw](const Host& h) {
+    if (raw->agents->HasAgent(h.id)) return;
+    if (h.driver != "sim") {
+      spdlog::warn("host {} uses driver '{}', which this stratod does not run", h.id, h.driver);
+      return;
+    }
+    raw->agents->AddAgent(std::make_unique<HostAgent>(
+        h.id, std::make_unique<SimDriver>(), *raw->sim_executor,
+        [raw](const std::string& report) { raw->controller->OnReport(report); }));
+  };
+  p->controller = std::make_unique<InstanceController>(*p->store, *p->agents, p->metrics, copts);
+  p->env.kick = [raw](std::vector<std::string> ids) { raw->controller->Kick(std::move(ids)); };
+
+  api::NativeApiDeps deps{&p->env, p->instances.get(), p->hosts.get(), p->identity.get(),
+                          p->resources.get(), &p->metrics,
+                          [raw](const Instance& i) -> Result<std::string> {
+                            STRATO_ASSIGN_OR_RETURN(
+                                auto reply, raw->agents->Call(*i.host_id,
+                                                              EncodeConsoleCall(i.id, 64 * 1024)));
+                            auto j = nlohmann::json::parse(reply, nullptr, false);
+                            if (j.is_discarded()) return Internal("bad console reply");
+                            return j.value("output", "");
+                          }};
+  p->api = std::make_unique<api::NativeApi>(std::move(deps));
+
+  STRATO_ASSIGN_OR_RETURN(auto listen, SplitListen(options.listen));
+  http::ServerOptions sopts;
+  sopts.address = listen.first;
+  sopts.port = listen.second;
+  sopts.io_threads = options.http_threads;
+  sopts.worker_threads = options.worker_threads;
+  sopts.max_body_bytes = options.max_body_bytes;
+  STRATO_ASSIGN_OR_RETURN(
+      p->server,
+      http::HttpServer::Create(sopts, [raw](http::Request& r) { return raw->api->Handle(r); },
+                               p->metrics));
+  p->endpoint = "http://" + listen.first + ":" + std::to_string(p->server->port());
+  RegisterStoreMetrics(*p);
+  STRATO_RETURN_IF_ERROR(Bootstrap(*p));
+  return std::unique_ptr<Daemon>(new Daemon(std::move(p)));
+}
+
+Status Daemon::Start() {
+  parts_->controller->Start();
+  parts_->server->Start();
+  std::ofstream(parts_->options.data_dir + "/endpoint") << parts_->endpoint << "\n";
+  return OkStatus();
+}
+
+void Daemon::Stop() {
+  if (!parts_) return;
+  parts_->server->Stop();  // finishes in-flight requests first
+  parts_->controller->Stop();
+  parts_->metrics.RemoveGaugeCallback("strato_instances");
+  parts_->store->Close();
+}
+
+}  // namespace strato

@@ -1,0 +1,71 @@
+#include "daemon/daemon_options.h"
+
+#include <CLI/CLI.hpp>
+
+namespace strato {
+
+DaemonOptions ParseDaemonOptions(int argc, char** argv) {
+  DaemonOptions o;
+  CLI::App app{"stratod: the Strato cloud daemon (control plane, API and host agent in one)."};
+  app.footer(
+      "Every flag can also be set by the environment variable named beside it.\n"
+      "On first start stratod creates the admin tenant and writes its credentials, as an\n"
+      "AWS-style profile [default] the strato CLI reads, to <data-dir>/credentials (0600).");
+  app.add_option("--data-dir", o.data_dir, "State directory (SQLite store, keys, credentials)")
+      ->envname("STRATO_DATA_DIR")
+      ->capture_default_str();
+  app.add_option("--listen", o.listen, "Address:port of the API (port 0 = any free port)")
+      ->envname("STRATO_LISTEN")
+      ->capture_default_str();
+  app.add_option("--region", o.region, "Region name")->envname("STRATO_REGION")->capture_default_str();
+  app.add_option("--zones", o.zones, "Availability zones (default: <region>a)")
+      ->envname("STRATO_ZONES")
+      ->delimiter(',');
+  app.add_option("--placement-policy", o.placement_policy, "Cloud-wide default: pack|spread|balance")
+      ->envname("STRATO_PLACEMENT_POLICY")
+      ->check(CLI::IsMember({"pack", "spread", "balance"}))
+      ->capture_default_str();
+  app.add_option("--cpu-ratio", o.cpu_ratio, "Default vCPU overcommit ratio for new hosts")
+      ->envname("STRATO_CPU_RATIO")
+      ->check(CLI::Range(1.0, 64.0))
+      ->capture_default_str();
+  app.add_option("--local-host", o.local_host, "Register the local machine as a host: sim|none")
+      ->envname("STRATO_LOCAL_HOST")
+      ->check(CLI::IsMember({"sim", "none"}))
+      ->capture_default_str();
+  app.add_option("--memory-reserve-mib", o.memory_reserve_mib,
+                 "Memory of the local host kept back for the OS and stratod")
+      ->envname("STRATO_MEMORY_RESERVE_MIB")
+      ->capture_default_str();
+  app.add_option("--terminated-retention", o.terminated_retention_s,
+                 "Seconds a terminated instance stays visible")
+      ->envname("STRATO_TERMINATED_RETENTION")
+      ->capture_default_str();
+  app.add_option("--resync-interval-ms", o.resync_interval_ms,
+                 "How often controllers re-sync every host and purge")
+      ->envname("STRATO_RESYNC_INTERVAL_MS")
+      ->capture_default_str();
+  app.add_option("--http-threads", o.http_threads, "HTTP I/O threads")
+      ->envname("STRATO_HTTP_THREADS")
+      ->capture_default_str();
+  app.add_option("--worker-threads", o.worker_threads, "Request worker threads")
+      ->envname("STRATO_WORKER_THREADS")
+      ->capture_default_str();
+  app.add_option("--max-body-bytes", o.max_body_bytes, "Largest accepted API request body")
+      ->envname("STRATO_MAX_BODY_BYTES")
+      ->capture_default_str();
+  app.add_option("--log-level", o.log_level, "trace|debug|info|warn|error")
+      ->envname("STRATO_LOG_LEVEL")
+      ->capture_default_str();
+  app.add_flag("!--no-access-log", o.access_log, "Do not log one line per request")
+      ->envname("STRATO_NO_ACCESS_LOG");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::exit(app.exit(e) == 0 ? 0 : 2);
+  }
+  if (o.zones.empty()) o.zones.push_back(o.region + "a");
+  return o;
+}
+
+}  // namespace strato

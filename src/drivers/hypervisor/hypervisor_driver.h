@@ -1,0 +1,55 @@
+#pragma once
+// HypervisorDriver: the narrow interface every hypervisor implements (sim now; qemu,
+// libvirt later). Only the host agent calls it, from the agent's own thread, so
+// implementations may block. Observed power-state changes are pushed to the event sink
+// (possibly from a driver thread); nothing is ever reported that was not observed.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace strato {
+
+struct VmSpec {
+  std::string instance_id;
+  int vcpus = 0;
+  int64_t memory_mib = 0;
+  std::string machine;  // "q35" | "microvm"
+  std::string image_id;
+};
+
+enum class VmPowerState { kRunning, kStopped, kAbsent };
+const char* ToString(VmPowerState s);
+
+struct VmEvent {
+  std::string instance_id;
+  VmPowerState state = VmPowerState::kAbsent;
+  std::string reason;  // why, when the change was not requested (crash, guest power-off)
+};
+
+class HypervisorDriver {
+ public:
+  using EventSink = std::function<void(const VmEvent&)>;
+  virtual ~HypervisorDriver() = default;
+
+  // Set once, before any other call.
+  virtual void SetEventSink(EventSink sink) = 0;
+  // Creates the VM if absent and boots it; no-op if running. Reports kRunning when up.
+  virtual Status Start(const VmSpec& spec) = 0;
+  // Powers off (gracefully unless force); reports kStopped. No-op if already stopped.
+  virtual Status Stop(const std::string& instance_id, bool force) = 0;
+  virtual Status Reboot(const std::string& instance_id) = 0;
+  // Ends the VM and removes every host-local trace of it; reports kAbsent.
+  virtual Status Destroy(const std::string& instance_id) = 0;
+  // Re-attaches to a VM that may have outlived a restart of stratod and returns what is
+  // really there. `believed` is the last state the control plane recorded.
+  virtual VmPowerState Adopt(const VmSpec& spec, VmPowerState believed) = 0;
+  // Every VM this driver knows on the host (for orphan clean-up).
+  virtual std::vector<std::string> ListVms() = 0;
+  // The last `max_bytes` of the serial console.
+  virtual Result<std::string> ConsoleOutput(const std::string& instance_id, size_t max_bytes) = 0;
+};
+
+}  // namespace strato

@@ -1,0 +1,90 @@
+#pragma once
+// Internal to strato_http: one accepted TCP connection, served by one coroutine on its own
+// strand. Includes Asio/Beast — only http_*.cc files of this folder may include it.
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "http/http_server.h"
+#include "http/http_types.h"
+#include "http/request_observer.h"
+
+namespace strato::http::internal {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+
+// What every connection shares with the server. Owned by HttpServer::Impl, which keeps it alive
+// until every connection coroutine has finished and the worker pool is joined.
+struct ServerContext {
+  ServerContext(ServerOptions opts, Handler h, MetricsRegistry& metrics)
+      : options(std::move(opts)),
+        handler(std::move(h)),
+        workers(static_cast<size_t>(options.worker_threads)),
+        observer(metrics) {}
+
+  const ServerOptions options;
+  const Handler handler;
+  asio::thread_pool workers;
+  RequestObserver observer;
+  std::atomic<bool> stopping{false};  // set once by Stop(); connections then finish and close
+};
+
+// Held by shared_ptr: the coroutine owns it, and Stop() reaches it through a weak_ptr to close it
+// from the connection's strand.
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  // `socket` must be bound to a strand; the coroutine and every call below run on it.
+  Connection(ServerContext& context, asio::ip::tcp::socket socket);
+
+  asio::any_io_executor executor() { return stream_.get_executor(); }
+
+  // Serves requests until the peer closes, an error, a timeout, or shutdown. Never throws.
+  asio::awaitable<void> Run();
+
+  // On the strand: closes the connection if it is waiting for a new request with no byte of it
+  // received yet; otherwise it closes after answering the request in progress.
+  void CloseIfIdle();
+  // On the strand: closes now; operations in progress fail and the coroutine ends.
+  void ForceClose();
+
+ private:
+  using Parser = beast::http::request_parser<beast::http::string_body>;
+
+  // Reads, dispatches and answers one request; false when the connection must end.
+  asio::awaitable<bool> ServeOne();
+  // Answers a failed read (413, 431, 400) when the peer may still listen; always false.
+  asio::awaitable<bool> AnswerReadError(beast::error_code ec, const Exchange& exchange);
+  // Sends an error response without calling the handler, then closes; always false.
+  asio::awaitable<bool> Reject(int status, std::string_view code, std::string message,
+                               const Exchange& exchange);
+  asio::awaitable<Response> Dispatch(Request& request);
+  // Sends `response` and records it; false if the write failed.
+  asio::awaitable<bool> Send(Exchange& exchange, Response& response, int version,
+                             bool keep_alive);
+  // Half-closes, then drains what the peer is still sending (bounded) so that closing does not
+  // reset the connection before the peer has read our error response.
+  asio::awaitable<void> LingeringClose();
+  void Close();
+
+  ServerContext& context_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<Parser> parser_;
+  std::string remote_address_;
+  bool idle_ = false;  // waiting for the first byte of a request
+};
+
+}  // namespace strato::http::internal

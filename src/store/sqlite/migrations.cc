@@ -1,0 +1,77 @@
+#include "store/sqlite/migrations.h"
+
+#include <array>
+#include <string>
+
+namespace strato::sqlite {
+namespace {
+
+// Append only: a published migration never changes.
+constexpr std::array<const char*, 1> kMigrations = {
+    // 1: the foundation schema.
+    R"sql(
+CREATE TABLE tenants (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at BIGINT NOT NULL);
+CREATE TABLE users (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id), name TEXT NOT NULL,
+  role TEXT NOT NULL, created_at BIGINT NOT NULL, UNIQUE (tenant_id, name));
+CREATE TABLE access_keys (
+  id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id), tenant_id TEXT NOT NULL,
+  secret_sealed BLOB NOT NULL, active INTEGER NOT NULL, created_at BIGINT NOT NULL);
+CREATE TABLE hosts (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, zone TEXT NOT NULL, driver TEXT NOT NULL,
+  vcpus INTEGER NOT NULL, memory_mib BIGINT NOT NULL, cpu_ratio DOUBLE PRECISION NOT NULL,
+  enabled INTEGER NOT NULL, created_at BIGINT NOT NULL);
+CREATE TABLE instances (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, name TEXT NOT NULL, image_id TEXT NOT NULL,
+  instance_type TEXT NOT NULL, vcpus INTEGER NOT NULL, memory_mib BIGINT NOT NULL,
+  zone TEXT NOT NULL, zone_requested INTEGER NOT NULL, host_id TEXT,
+  state TEXT NOT NULL, state_reason TEXT NOT NULL, desired_state TEXT NOT NULL,
+  force_stop INTEGER NOT NULL, reboot_generation BIGINT NOT NULL,
+  placement_policy TEXT NOT NULL, launched_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+  terminated_at BIGINT NOT NULL);
+CREATE INDEX instances_by_tenant ON instances (tenant_id, id);
+CREATE INDEX instances_by_state ON instances (state);
+CREATE INDEX instances_by_host ON instances (host_id);
+CREATE TABLE tags (
+  resource_id TEXT NOT NULL, tenant_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+  PRIMARY KEY (resource_id, key));
+CREATE INDEX tags_by_key ON tags (tenant_id, key, value);
+CREATE TABLE images (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL,
+  is_public INTEGER NOT NULL, state TEXT NOT NULL, created_at BIGINT NOT NULL);
+CREATE TABLE key_pairs (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, name TEXT NOT NULL, public_key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL, created_at BIGINT NOT NULL, UNIQUE (tenant_id, name));
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+)sql",
+};
+
+Result<int> CurrentVersion(Connection& db) {
+  STRATO_RETURN_IF_ERROR(
+      db.Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
+  STRATO_ASSIGN_OR_RETURN(auto stmt, db.Prepare("SELECT MAX(version) FROM schema_version"));
+  STRATO_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  return row && !stmt.IsNull(0) ? static_cast<int>(stmt.Int(0)) : 0;
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return static_cast<int>(kMigrations.size()); }
+
+Status Migrate(Connection& db) {
+  STRATO_ASSIGN_OR_RETURN(int current, CurrentVersion(db));
+  for (int v = current + 1; v <= LatestSchemaVersion(); ++v) {
+    STRATO_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+    Status s = db.Exec(kMigrations[v - 1]);
+    if (s.ok()) s = db.Exec("INSERT INTO schema_version (version) VALUES (" + std::to_string(v) + ")");
+    if (!s.ok()) {
+      (void)db.Exec("ROLLBACK");
+      return Internal("migration " + std::to_string(v) + " failed: " + s.message());
+    }
+    STRATO_RETURN_IF_ERROR(db.Exec("COMMIT"));
+  }
+  return OkStatus();
+}
+
+}  // namespace strato::sqlite

@@ -1,0 +1,151 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <thread>
+
+namespace strato::sqlite {
+namespace {
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("strato-store-test-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    store_ = Reopen();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  std::unique_ptr<SqliteStore> Reopen() {
+    auto s = SqliteStore::Open({.path = (dir_ / "strato.db").string()});
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return std::move(s).value();
+  }
+  Instance MakeInstance(const std::string& id, const std::string& tenant) {
+    Instance i;
+    i.id = id;
+    i.tenant_id = tenant;
+    i.image_id = "ami-00000000000000001";
+    i.instance_type = "t3.micro";
+    i.vcpus = 2;
+    i.memory_mib = 1024;
+    i.zone = "z";
+    return i;
+  }
+  std::filesystem::path dir_;
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST_F(SqliteStoreTest, WriteIsVisibleToReadsAndSurvivesReopen) {
+  ASSERT_TRUE(store_->Write([&](WriteTxn& t) {
+    Instance i = MakeInstance("i-00000000000000001", "t-a");
+    i.tags["env"] = "prod";
+    return t.InsertInstance(i);
+  }).ok());
+  store_.reset();
+  store_ = Reopen();
+  ASSERT_TRUE(store_->Read([&](ReadTxn& t) {
+    auto i = t.GetInstance(Scope::Tenant("t-a"), "i-00000000000000001");
+    EXPECT_TRUE(i.ok());
+    EXPECT_EQ(i->tags.at("env"), "prod");
+    return OkStatus();
+  }).ok());
+}
+
+TEST_F(SqliteStoreTest, OtherTenantGetsTheSameNotFoundAsAMissingId) {
+  ASSERT_TRUE(store_->Write([&](WriteTxn& t) {
+    return t.InsertInstance(MakeInstance("i-00000000000000001", "t-a"));
+  }).ok());
+  store_->Read([&](ReadTxn& t) {
+    auto foreign = t.GetInstance(Scope::Tenant("t-b"), "i-00000000000000001");
+    auto missing = t.GetInstance(Scope::Tenant("t-b"), "i-00000000000000002");
+    EXPECT_EQ(foreign.status().code(), "InvalidInstanceID.NotFound");
+    EXPECT_EQ(foreign.status().http_status(), missing.status().http_status());
+    auto list = t.ListInstances(Scope::Tenant("t-b"), {}, {});
+    EXPECT_TRUE(list->empty());
+    return OkStatus();
+  });
+}
+
+TEST_F(SqliteStoreTest, FailedWriteRollsBackOnlyItself) {
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0}, failed{0};
+  for (int n = 0; n < 16; ++n) {
+    threads.emplace_back([&, n] {
+      Status s = store_->Write([&](WriteTxn& t) {
+        STRATO_RETURN_IF_ERROR(t.InsertInstance(
+            MakeInstance("i-0000000000000" + std::to_string(1000 + n), "t-a")));
+        if (n % 2) return InvalidParameter("odd");
+        return OkStatus();
+      });
+      (s.ok() ? ok : failed)++;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok, 8);
+  EXPECT_EQ(failed, 8);
+  store_->Read([&](ReadTxn& t) {
+    EXPECT_EQ(t.ListInstances(Scope::System(), {}, {.limit = 100})->size(), 8u);
+    return OkStatus();
+  });
+}
+
+TEST_F(SqliteStoreTest, KeysetPaginationIsStableAndFiltersByTag) {
+  store_->Write([&](WriteTxn& t) {
+    for (int n = 0; n < 25; ++n) {
+      Instance i = MakeInstance("i-000000000000000" + std::to_string(10 + n), "t-a");
+      if (n % 5 == 0) i.tags["role"] = "db";
+      STRATO_RETURN_IF_ERROR(t.InsertInstance(i));
+    }
+    return OkStatus();
+  });
+  store_->Read([&](ReadTxn& t) {
+    std::vector<std::string> seen;
+    Page page{.limit = 10};
+    for (;;) {
+      auto rows = t.ListInstances(Scope::Tenant("t-a"), {}, page);
+      for (auto& i : *rows) seen.push_back(i.id);
+      if (rows->size() < 10u) break;
+      page.after_id = rows->back().id;
+    }
+    EXPECT_EQ(seen.size(), 25u);
+    EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+    InstanceFilter f;
+    f.tags.push_back({"role", "db"});
+    auto dbs = t.ListInstances(Scope::Tenant("t-a"), f, {.limit = 100});
+    EXPECT_EQ(dbs->size(), 5u);
+    for (auto& i : *dbs) EXPECT_EQ(i.tags.at("role"), "db");
+    return OkStatus();
+  });
+}
+
+TEST_F(SqliteStoreTest, HostAllocationSumsPlacedInstances) {
+  store_->Write([&](WriteTxn& t) {
+    Host h{.id = "h-1", .name = "one", .zone = "z", .driver = "sim", .vcpus = 8,
+           .memory_mib = 8192};
+    STRATO_RETURN_IF_ERROR(t.InsertHost(h));
+    for (int n = 0; n < 3; ++n) {
+      Instance i = MakeInstance("i-0000000000000000" + std::to_string(n), "t-a");
+      i.host_id = "h-1";
+      STRATO_RETURN_IF_ERROR(t.InsertInstance(i));
+    }
+    return OkStatus();
+  });
+  store_->Read([&](ReadTxn& t) {
+    auto h = t.GetHost("h-1");
+    EXPECT_EQ(h->allocated_vcpus, 6);
+    EXPECT_EQ(h->allocated_memory_mib, 3072);
+    EXPECT_EQ(h->instance_count, 3);
+    return OkStatus();
+  });
+}
+
+}  // namespace
+}  // namespace strato::sqlite

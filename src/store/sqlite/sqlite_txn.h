@@ -1,0 +1,61 @@
+#pragma once
+// SqliteTxn: the WriteTxn (and ReadTxn) implementation over one SQLite connection.
+// The store opens and closes the surrounding transaction; this class only runs queries.
+// Not thread-safe: lives for one transaction on one thread.
+
+#include "store/sqlite/sqlite_db.h"
+#include "store/store.h"
+
+namespace strato::sqlite {
+
+class SqliteTxn final : public WriteTxn {
+ public:
+  explicit SqliteTxn(Connection& db) : db_(db) {}
+
+  Result<Tenant> GetTenant(const std::string& id) override;
+  Result<Tenant> GetTenantByName(const std::string& name) override;
+  Result<std::vector<Tenant>> ListTenants(const Page& page) override;
+  Result<User> GetUser(const Scope& scope, const std::string& id) override;
+  Result<std::vector<User>> ListUsers(const Scope& scope, const Page& page) override;
+  Result<AccessKey> GetAccessKey(const Scope& scope, const std::string& id) override;
+  Result<std::vector<AccessKey>> ListAccessKeys(const Scope& scope, const Page& page) override;
+  Result<Host> GetHost(const std::string& id) override;
+  Result<std::vector<Host>> ListHosts(const HostFilter& filter, const Page& page) override;
+  Result<Instance> GetInstance(const Scope& scope, const std::string& id) override;
+  Result<std::vector<Instance>> ListInstances(const Scope& scope, const InstanceFilter& filter,
+                                              const Page& page) override;
+  Result<std::vector<std::pair<std::string, int64_t>>> CountInstancesByState() override;
+  Result<Image> GetImage(const Scope& scope, const std::string& id) override;
+  Result<std::vector<Image>> ListImages(const Scope& scope, const Page& page) override;
+  Result<KeyPair> GetKeyPair(const Scope& scope, const std::string& name) override;
+  Result<std::vector<KeyPair>> ListKeyPairs(const Scope& scope, const Page& page) override;
+  Result<std::map<std::string, std::string>> GetTags(const Scope& scope,
+                                                     const std::string& resource_id) override;
+  Result<std::optional<std::string>> GetMeta(const std::string& key) override;
+
+  Status InsertTenant(const Tenant& t) override;
+  Status InsertUser(const User& u) override;
+  Status InsertAccessKey(const AccessKey& k) override;
+  Status DeleteAccessKey(const Scope& scope, const std::string& id) override;
+  Status InsertHost(const Host& h) override;
+  Status SetHostEnabled(const std::string& id, bool enabled) override;
+  Status InsertInstance(const Instance& i) override;
+  Status UpdateInstance(const Instance& i) override;
+  Status DeleteInstance(const std::string& id) override;
+  Result<int64_t> PurgeTerminatedInstances(TimeMs before) override;
+  Status SetTag(const std::string& tenant_id, const std::string& resource_id,
+                const std::string& key, const std::string& value) override;
+  Status DeleteTag(const std::string& tenant_id, const std::string& resource_id,
+                   const std::string& key) override;
+  Status InsertImage(const Image& i) override;
+  Status DeleteImage(const std::string& id) override;
+  Status InsertKeyPair(const KeyPair& k) override;
+  Status DeleteKeyPair(const std::string& tenant_id, const std::string& name) override;
+  Status SetMeta(const std::string& key, const std::string& value) override;
+
+ private:
+  Status LoadTags(const Scope& scope, std::vector<Instance>& instances);
+  Connection& db_;
+};
+
+}  // namespace strato::sqlite
