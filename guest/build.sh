@@ -3,6 +3,9 @@
 #
 # Produces in OUTDIR:
 #   vmlinuz          kernel of the linux-image-6.1*-amd64 that linux-image-amd64 depends on
+#   vmlinux          the same kernel uncompressed (ELF with a PVH entry): QEMU boots it
+#                    directly and skips the in-guest XZ decompression, which costs
+#                    seconds under TCG
 #   initrd.img       newc cpio + gzip: busybox-static, virtio/ext4/button modules, /init
 #   disk.qcow2       64 MiB ext4 root with the same userland (boot it with strato.root=/dev/vda)
 #   kernel.release   the kernel version string (e.g. 6.1.0-56-amd64)
@@ -13,9 +16,11 @@
 # gzip, e2fsprogs >= 1.43 (mkfs.ext4 -d), qemu-utils. Run as root so device
 # nodes and ownership in the images are right. See guest/README.md.
 set -euo pipefail
+shopt -s inherit_errexit
 
 readonly DISK_SIZE=64M
-readonly SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+readonly SRC_DIR
 
 say() { echo "guest/build.sh: $*"; }
 die() { echo "guest/build.sh: error: $*" >&2; exit 1; }
@@ -25,7 +30,7 @@ mkdir -p "$1"
 OUT=$(cd "$1" && pwd)
 readonly OUT CACHE="$OUT/cache" WORK="$OUT/.work"
 
-for tool in apt-get apt-cache dpkg dpkg-deb depmod modprobe cpio gzip mkfs.ext4 qemu-img flock sha256sum; do
+for tool in apt-get apt-cache dpkg dpkg-deb depmod modprobe cpio gzip xz mkfs.ext4 qemu-img flock sha256sum; do
   command -v "$tool" >/dev/null || die "missing tool: $tool"
 done
 
@@ -33,19 +38,19 @@ done
 exec 9>"$OUT/.lock"
 flock 9
 
-candidate_version() {
-  apt-cache show --no-all-versions "$1" 2>/dev/null | sed -n 's/^Version: //p' | head -n1
-}
-
+# One apt-cache call (each costs ~1 s): the metapackage pins the exact image.
 resolve_packages() {
-  KPKG=$(apt-cache depends linux-image-amd64 2>/dev/null |
-    sed -n 's/^ *Depends: \(linux-image-6\.1[^ ]*-amd64\)$/\1/p' | head -n1)
-  [ -n "$KPKG" ] || die "linux-image-amd64 does not depend on a linux-image-6.1*-amd64 (apt-get update?)"
-  KVER=${KPKG#linux-image-}
-  KPKG_VERSION=$(candidate_version "$KPKG")
-  BB_VERSION=$(candidate_version busybox-static)
-  [ -n "$KPKG_VERSION" ] || die "no candidate version for $KPKG"
+  local info
+  info=$(apt-cache show --no-all-versions linux-image-amd64 busybox-static 2>/dev/null) ||
+    die "apt-cache knows no linux-image-amd64/busybox-static (run apt-get update)"
+  read -r KPKG KPKG_VERSION < <(echo "$info" | sed -n \
+    's/^Depends: \(linux-image-6\.1[^ ]*-amd64\) (= \([^)]*\)).*/\1 \2/p' | sed -n 1p) || true
+  BB_VERSION=$(echo "$info" | awk '/^Package:/ { p = $2 } p == "busybox-static" && /^Version:/ { print $2 }')
+  if [ -z "${KPKG:-}" ] || [ -z "${KPKG_VERSION:-}" ]; then
+    die "linux-image-amd64 does not depend on an exact linux-image-6.1*-amd64"
+  fi
   [ -n "$BB_VERSION" ] || die "no candidate version for busybox-static"
+  KVER=${KPKG#linux-image-}
 }
 
 # Everything that shapes the outputs; README/test scripts are excluded.
@@ -61,23 +66,30 @@ inputs_hash() {
 
 outputs_present() {
   local f
-  for f in vmlinuz initrd.img disk.qcow2 kernel.release inputs.sha256; do
+  for f in vmlinuz vmlinux initrd.img disk.qcow2 kernel.release inputs.sha256; do
     [ -s "$OUT/$f" ] || return 1
   done
 }
 
-# Prints the path of PKG_VERSION's .deb in the cache, downloading it if absent.
+# Prints the cached .deb of PKG at VERSION, if any.
+cached_deb() {
+  local pkg=$1 version=$2 f
+  for f in "$CACHE/${pkg}"_*.deb; do
+    if [ -f "$f" ] && [ "$(dpkg-deb -f "$f" Version)" = "$version" ]; then
+      echo "$f"
+      return
+    fi
+  done
+}
+
+# Prints the path of PKG's .deb at VERSION, downloading it into the cache.
 fetch_deb() {
   local pkg=$1 version=$2 deb
-  deb=$(find "$CACHE" -maxdepth 1 -name "${pkg}_*.deb" | while read -r f; do
-    [ "$(dpkg-deb -f "$f" Version)" = "$version" ] && echo "$f"
-  done | head -n1)
+  deb=$(cached_deb "$pkg" "$version")
   if [ -z "$deb" ]; then
     say "downloading $pkg $version" >&2
     (cd "$CACHE" && apt-get -q -o APT::Sandbox::User=root download "$pkg=$version" >&2)
-    deb=$(find "$CACHE" -maxdepth 1 -name "${pkg}_*.deb" | while read -r f; do
-      [ "$(dpkg-deb -f "$f" Version)" = "$version" ] && echo "$f"
-    done | head -n1)
+    deb=$(cached_deb "$pkg" "$version")
     [ -n "$deb" ] || die "apt-get download $pkg=$version left no .deb in $CACHE"
   fi
   echo "$deb"
@@ -145,9 +157,22 @@ stage_userland() {
   fi
 }
 
+# The bzImage carries vmlinux as one XZ stream (Debian: CONFIG_KERNEL_XZ).
+extract_vmlinux() {
+  local bzimage=$1 out=$2 offset
+  offset=$(LC_ALL=C grep -m1 -obUaP '\xfd7zXZ\x00' "$bzimage" | cut -d: -f1 | sed -n 1p)
+  [ -n "$offset" ] || die "no XZ payload in $bzimage"
+  tail -c +"$((offset + 1))" "$bzimage" >"$WORK/vmlinux.xz"
+  xz -dc --single-stream "$WORK/vmlinux.xz" >"$out"
+  [ "$(head -c 4 "$out" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] ||
+    die "payload of $bzimage is not an ELF vmlinux"
+}
+
 make_initrd() {
   local stage=$1 out=$2
   touch "$stage/etc/strato/initramfs"
+  # Fixed mtimes make the cpio depend on its inputs only.
+  find "$stage" -exec touch -h -d @0 {} +
   (cd "$stage" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
     cpio --null --create --format=newc --owner=0:0 --reproducible --quiet) |
     gzip -9 -n >"$out"
@@ -181,11 +206,12 @@ build() {
   stage_modules "$WORK/kernel" "$stage"
 
   cp "$WORK/kernel/boot/vmlinuz-$KVER" "$WORK/vmlinuz"
+  extract_vmlinux "$WORK/vmlinuz" "$WORK/vmlinux"
   make_initrd "$stage" "$WORK/initrd.img"
   make_disk "$stage" "$WORK/disk.qcow2"
   echo "$KVER" >"$WORK/kernel.release"
 
-  mv -f "$WORK"/{vmlinuz,initrd.img,disk.qcow2,kernel.release} "$OUT/"
+  mv -f "$WORK"/{vmlinuz,vmlinux,initrd.img,disk.qcow2,kernel.release} "$OUT/"
   rm -rf "$WORK"
 }
 
@@ -201,7 +227,7 @@ main() {
   say "building in $OUT ($KPKG $KPKG_VERSION, busybox-static $BB_VERSION)"
   build
   echo "$want" >"$OUT/inputs.sha256"
-  say "built vmlinuz ($(stat -c %s "$OUT/vmlinuz") B), initrd.img ($(stat -c %s "$OUT/initrd.img") B)," \
+  say "built vmlinuz, vmlinux, initrd.img ($(stat -c %s "$OUT/initrd.img") B)," \
     "disk.qcow2 ($(stat -c %s "$OUT/disk.qcow2") B, $DISK_SIZE virtual) in $(($(date +%s) - start)) s"
 }
 

@@ -57,8 +57,11 @@ void HostAgent::Handle(const std::string& message_json) {
       if (!s.ok()) {
         spdlog::warn("agent {}: {} on {} failed: {}", host_id_, m["desired"].get<std::string>(),
                      id, s.ToString());
-        // Report what is really there so the controller does not wait forever.
-        VmPowerState actual = driver_->Adopt(*spec, VmPowerState::kAbsent);
+        // Report what is really there so the controller does not wait forever. A VM that
+        // failed to start is stopped, with the reason the user will read.
+        VmPowerState actual = *desired == VmPowerState::kRunning
+                                  ? VmPowerState::kStopped
+                                  : driver_->Adopt(*spec, VmPowerState::kAbsent);
         Report(VmEvent{id, actual, s.message()});
       }
     } else if (type == "sync") {
@@ -70,7 +73,10 @@ void HostAgent::Handle(const std::string& message_json) {
         wanted[spec->instance_id] = true;
         // Only differences are reported: a resync of a healthy host sends nothing back.
         VmPowerState actual = driver_->Adopt(*spec, *believed);
-        if (actual != *believed) Report(VmEvent{spec->instance_id, actual, ""});
+        if (actual != *believed) {
+          Report(VmEvent{spec->instance_id, actual,
+                         "the VM was not running when its host was re-synced"});
+        }
       }
       for (const auto& id : driver_->ListVms()) {
         if (wanted.count(id)) continue;

@@ -53,7 +53,19 @@ void NativeApi::Add(const char* method, const char* pattern, Authed handler) {
                 view.raw_path = req.path;
                 view.raw_query = req.raw_query;
                 for (const auto& [k, v] : req.headers) view.headers.emplace_back(k, v);
+                // The payload hash is ours to compute; a client may declare it (or
+                // UNSIGNED-PAYLOAD) in x-amz-content-sha256, and a declared hash must match.
                 std::string body_hash = sigv4::Sha256Hex(req.body);
+                if (const std::string* declared = req.Header("x-amz-content-sha256")) {
+                  if (*declared == "UNSIGNED-PAYLOAD") {
+                    body_hash = *declared;
+                  } else if (*declared != body_hash) {
+                    return ErrorResponse(
+                        Forbidden("SignatureDoesNotMatch",
+                                  "The x-amz-content-sha256 header does not match the body."),
+                        req);
+                  }
+                }
                 view.payload_hash = body_hash;
                 auto principal = d_.identity->Authenticate(view, "strato");
                 if (!principal.ok()) return ErrorResponse(principal.status(), req);

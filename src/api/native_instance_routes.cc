@@ -86,7 +86,7 @@ void NativeApi::AddInstanceRoutes() {
         auto inst = d_.instances->Get(p, pp.at("id"));
         if (!inst.ok()) return ErrorResponse(inst.status(), req);
         std::string output;
-        if (inst->host_id) {
+        if (inst->host_id || !inst->last_host_id.empty()) {
           auto c = d_.console(*inst);
           if (c.ok()) output = *c;
         }

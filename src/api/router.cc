@@ -1,5 +1,7 @@
 #include "api/router.h"
 
+#include "common/uri.h"
+
 namespace strato::api {
 namespace {
 
@@ -37,7 +39,7 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
     for (size_t i = 0; i < parts.size() && ok; ++i) {
       const std::string& seg = r.segments[i];
       if (seg.size() > 2 && seg.front() == '{' && seg.back() == '}') {
-        params[seg.substr(1, seg.size() - 2)] = std::string(parts[i]);
+        params[seg.substr(1, seg.size() - 2)] = UriDecode(parts[i]);
       } else {
         ok = seg == parts[i];
       }

@@ -1,4 +1,5 @@
 // strato type|region|tag|image|key-pair
+#include <cctype>
 #include <memory>
 
 #include "cli/commands.h"

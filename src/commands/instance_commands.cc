@@ -61,7 +61,10 @@ Status CheckTypeFitsSomeHost(ReadTxn& t, const InstanceType& type) {
 }  // namespace
 
 Result<std::vector<Instance>> InstanceCommands::Run(const Principal& p,
-                                                    const RunInstancesInput& in) {
+                                                    const RunInstancesInput& raw) {
+  RunInstancesInput in = raw;
+  // The name is a Name tag, and counts against the tag limit like any other.
+  if (!in.name.empty() && !in.tags.count("Name")) in.tags["Name"] = in.name;
   STRATO_RETURN_IF_ERROR(ValidateRun(env_, in));
   const InstanceType& type = *FindInstanceType(in.instance_type);
   const int64_t now = env_.now_ms();
@@ -85,7 +88,6 @@ Result<std::vector<Instance>> InstanceCommands::Run(const Principal& p,
     i.launched_at = now;
     i.updated_at = now;
     i.tags = in.tags;
-    if (!in.name.empty() && !i.tags.count("Name")) i.tags["Name"] = in.name;
     created.push_back(std::move(i));
   }
   STRATO_RETURN_IF_ERROR(env_.store->Write([&](WriteTxn& t) {

@@ -1,9 +1,9 @@
 #include "common/metrics.h"
 
+#include <gtest/gtest.h>
+
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace strato {
 namespace {

@@ -111,7 +111,7 @@ std::string FormatAmzDate(Clock::time_point time) {
   auto days = floor<std::chrono::days>(secs);
   year_month_day ymd(days);
   hh_mm_ss hms(secs - days);
-  char buf[kAmzDateLength + 1];
+  char buf[64];  // generously sized: -Wformat-truncation cannot bound the fields
   std::snprintf(buf, sizeof(buf), "%04d%02u%02uT%02d%02d%02dZ", static_cast<int>(ymd.year()),
                 static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
                 static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),

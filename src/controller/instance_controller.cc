@@ -203,6 +203,7 @@ void InstanceController::ApplyReports(const std::vector<std::string>& reports) {
       }
       if (release) {
         releases.push_back({*i.host_id, i.vcpus, i.memory_mib});
+        i.last_host_id = *i.host_id;
         i.host_id.reset();
       }
       if (i.state != before || release) {
@@ -280,6 +281,7 @@ void InstanceController::PlacePending() {
         i.state_reason = d.reason;
       } else {
         i.host_id = hosts_[d.host].id;
+        i.last_host_id = *i.host_id;
         i.zone = hosts_[d.host].zone;
         i.state_reason.clear();
       }
@@ -356,6 +358,7 @@ void InstanceController::Converge(const std::vector<std::string>& ids) {
   }
   if (hostless.empty()) return;
   const int64_t now = Now();
+  std::vector<Instance> cleanup;
   Status s = store_.Write([&](WriteTxn& t) {
     for (const auto& id : hostless) {
       auto cur = t.GetInstance(Scope::System(), id);
@@ -364,6 +367,7 @@ void InstanceController::Converge(const std::vector<std::string>& ids) {
       if (i.state == InstanceState::kShuttingDown) {
         i.state = InstanceState::kTerminated;
         i.terminated_at = now;
+        if (!i.last_host_id.empty()) cleanup.push_back(i);
       } else if (i.state == InstanceState::kStopping) {
         i.state = InstanceState::kStopped;
       } else {
@@ -375,7 +379,16 @@ void InstanceController::Converge(const std::vector<std::string>& ids) {
     }
     return OkStatus();
   });
-  if (!s.ok()) spdlog::error("controller: {}", s.ToString());
+  if (!s.ok()) {
+    spdlog::error("controller: {}", s.ToString());
+    return;
+  }
+  // A stopped VM's files stay on its last host (console); terminate removes them.
+  for (Instance& i : cleanup) {
+    ApplyMessage m{SpecOf(i), VmPowerState::kAbsent, false, i.reboot_generation};
+    Status sent = agents_.Send(i.last_host_id, EncodeApply(m));
+    if (!sent.ok()) spdlog::debug("controller: cleanup of {}: {}", i.id, sent.message());
+  }
 }
 
 // ---- 4. resync and purge ----

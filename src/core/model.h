@@ -76,6 +76,7 @@ struct Instance {
   std::string zone;  // requested zone, or the placed host's zone once placed
   bool zone_requested = false;
   std::optional<std::string> host_id;
+  std::string last_host_id;  // where it last ran: its console and files live there
   InstanceState state = InstanceState::kPending;
   std::string state_reason;
   DesiredState desired_state = DesiredState::kRunning;

@@ -1,6 +1,8 @@
 #include "daemon/daemon.h"
 
 #include <spdlog/spdlog.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -20,6 +22,8 @@
 #include "controller/instance_controller.h"
 #include "daemon/credentials_file.h"
 #include "daemon/local_host.h"
+#include "drivers/hypervisor/qemu/accel_probe.h"
+#include "drivers/hypervisor/qemu/qemu_driver.h"
 #include "drivers/hypervisor/sim/sim_driver.h"
 #include "http/http_server.h"
 #include "store/sqlite/sqlite_store.h"
@@ -40,11 +44,14 @@ struct Daemon::Parts {
   std::unique_ptr<ResourceCommands> resources;
   // Sim agents share one executor: their driver calls are cheap and never block.
   std::unique_ptr<SerialExecutor> sim_executor;
+  // The local qemu host's agent has its own executor: its driver calls block.
+  std::unique_ptr<SerialExecutor> qemu_executor;
   std::unique_ptr<LocalAgentTransport> agents;
   std::unique_ptr<InstanceController> controller;
   std::unique_ptr<api::NativeApi> api;
   std::unique_ptr<http::HttpServer> server;
   std::string endpoint;
+  int lock_fd = -1;  // flock'd for the daemon's lifetime; released by the OS on exit
 };
 
 namespace {
@@ -114,6 +121,20 @@ Status Bootstrap(Daemon::Parts& p) {
   });
 }
 
+std::unique_ptr<HypervisorDriver> MakeLocalQemuDriver(const DaemonOptions& o) {
+  QemuDriverOptions q;
+  q.binary = o.qemu_binary;
+  q.vm_root = o.data_dir + "/vms";
+  q.kernel = o.guest_dir + "/vmlinuz";
+  q.initrd = o.guest_dir + "/initrd.img";
+  q.stop_timeout = std::chrono::milliseconds(o.stop_timeout_ms);
+  AccelChoice accel =
+      ChooseAccel(o.accel, o.qemu_binary, q.kernel, q.initrd, o.data_dir + "/accel-probe");
+  q.accel = accel.accel;
+  spdlog::info("qemu: local host uses {} ({})", accel.accel, accel.why);
+  return std::make_unique<QemuDriver>(std::move(q));
+}
+
 void RegisterStoreMetrics(Daemon::Parts& p) {
   Histogram& commit = p.metrics.GetHistogram(
       "strato_store_commit_seconds", "Duration of one group commit (fsync included).", {});
@@ -149,6 +170,13 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
   fs::create_directories(options.data_dir, ec);
   if (ec) return InvalidParameter("cannot create --data-dir " + options.data_dir + ": " + ec.message());
   ::chmod(options.data_dir.c_str(), 0700);
+  // One stratod per data directory: a second one would fight over the store.
+  p->lock_fd = ::open((options.data_dir + "/stratod.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC,
+                      0600);
+  if (p->lock_fd < 0 || ::flock(p->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    return Conflict("DataDirInUse", "another stratod is already using --data-dir " +
+                                        options.data_dir);
+  }
   STRATO_ASSIGN_OR_RETURN(auto box, SecretBox::LoadOrCreate(options.data_dir + "/master.key"));
   p->box = std::make_unique<SecretBox>(std::move(box));
   STRATO_ASSIGN_OR_RETURN(p->store,
@@ -162,6 +190,16 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
   p->identity = std::make_unique<IdentityCommands>(p->env, *p->box);
   p->resources = std::make_unique<ResourceCommands>(p->env);
   p->sim_executor = std::make_unique<SerialExecutor>();
+  p->qemu_executor = std::make_unique<SerialExecutor>();
+  if (options.local_host == "qemu") {
+    for (const char* f : {"/vmlinuz", "/initrd.img"}) {
+      if (!fs::exists(options.guest_dir + f)) {
+        return InvalidParameter("the guest " + options.guest_dir + f +
+                                " is missing: build it with guest/build.sh " + options.guest_dir +
+                                " or pass --guest-dir");
+      }
+    }
+  }
   p->agents = std::make_unique<LocalAgentTransport>();
 
   Parts* raw = p.get();
@@ -171,13 +209,18 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
   copts.resync_interval = std::chrono::milliseconds(options.resync_interval_ms);
   copts.ensure_agent = [raw](const Host& h) {
     if (raw->agents->HasAgent(h.id)) return;
-    if (h.driver != "sim") {
-      spdlog::warn("host {} uses driver '{}', which this stratod does not run", h.id, h.driver);
+    auto report = [raw](const std::string& r) { raw->controller->OnReport(r); };
+    if (h.driver == "sim") {
+      raw->agents->AddAgent(std::make_unique<HostAgent>(h.id, std::make_unique<SimDriver>(),
+                                                        *raw->sim_executor, report));
       return;
     }
-    raw->agents->AddAgent(std::make_unique<HostAgent>(
-        h.id, std::make_unique<SimDriver>(), *raw->sim_executor,
-        [raw](const std::string& report) { raw->controller->OnReport(report); }));
+    if (h.driver == "qemu" && h.name == "local") {
+      raw->agents->AddAgent(std::make_unique<HostAgent>(h.id, MakeLocalQemuDriver(raw->options),
+                                                        *raw->qemu_executor, report));
+      return;
+    }
+    spdlog::warn("host {} uses driver '{}' and has no agent attached", h.id, h.driver);
   };
   p->controller = std::make_unique<InstanceController>(*p->store, *p->agents, p->metrics, copts);
   p->env.kick = [raw](std::vector<std::string> ids) { raw->controller->Kick(std::move(ids)); };
@@ -186,7 +229,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
                           p->resources.get(), &p->metrics,
                           [raw](const Instance& i) -> Result<std::string> {
                             STRATO_ASSIGN_OR_RETURN(
-                                auto reply, raw->agents->Call(*i.host_id,
+                                auto reply, raw->agents->Call(i.host_id.value_or(i.last_host_id),
                                                               EncodeConsoleCall(i.id, 64 * 1024)));
                             auto j = nlohmann::json::parse(reply, nullptr, false);
                             if (j.is_discarded()) return Internal("bad console reply");
@@ -219,9 +262,14 @@ Status Daemon::Start() {
 }
 
 void Daemon::Stop() {
-  if (!parts_) return;
+  if (!parts_ || !parts_->agents) return;
   parts_->server->Stop();  // finishes in-flight requests first
   parts_->controller->Stop();
+  // Drain agent work before the agents go, and the agents (their drivers' threads) before
+  // the controller they report to. VMs keep running: they belong to the host.
+  parts_->sim_executor.reset();
+  parts_->qemu_executor.reset();
+  parts_->agents.reset();
   parts_->metrics.RemoveGaugeCallback("strato_instances");
   parts_->store->Close();
 }

@@ -29,9 +29,24 @@ DaemonOptions ParseDaemonOptions(int argc, char** argv) {
       ->envname("STRATO_CPU_RATIO")
       ->check(CLI::Range(1.0, 64.0))
       ->capture_default_str();
-  app.add_option("--local-host", o.local_host, "Register the local machine as a host: sim|none")
+  app.add_option("--local-host", o.local_host,
+                 "Register the local machine as a host on first start: qemu|sim|none")
       ->envname("STRATO_LOCAL_HOST")
-      ->check(CLI::IsMember({"sim", "none"}))
+      ->check(CLI::IsMember({"qemu", "sim", "none"}))
+      ->capture_default_str();
+  app.add_option("--guest-dir", o.guest_dir,
+                 "Directory with the default guest (vmlinuz, initrd.img); default <data-dir>/guest")
+      ->envname("STRATO_GUEST_DIR");
+  app.add_option("--accel", o.accel, "QEMU accelerator for the local host: auto|kvm|tcg")
+      ->envname("STRATO_ACCEL")
+      ->check(CLI::IsMember({"auto", "kvm", "tcg"}))
+      ->capture_default_str();
+  app.add_option("--qemu-binary", o.qemu_binary, "QEMU system emulator to run")
+      ->envname("STRATO_QEMU_BINARY")
+      ->capture_default_str();
+  app.add_option("--stop-timeout-ms", o.stop_timeout_ms,
+                 "How long a graceful stop waits for the guest before forcing it off")
+      ->envname("STRATO_STOP_TIMEOUT_MS")
       ->capture_default_str();
   app.add_option("--memory-reserve-mib", o.memory_reserve_mib,
                  "Memory of the local host kept back for the OS and stratod")
@@ -65,6 +80,7 @@ DaemonOptions ParseDaemonOptions(int argc, char** argv) {
     std::exit(app.exit(e) == 0 ? 0 : 2);
   }
   if (o.zones.empty()) o.zones.push_back(o.region + "a");
+  if (o.guest_dir.empty()) o.guest_dir = o.data_dir + "/guest";
   return o;
 }
 

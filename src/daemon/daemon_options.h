@@ -16,7 +16,11 @@ struct DaemonOptions {
   std::vector<std::string> zones;  // default: <region>a
   std::string placement_policy = "pack";
   double cpu_ratio = 4.0;
-  std::string local_host = "sim";  // sim | none: how the local machine joins as a host
+  std::string local_host = "qemu";  // qemu | sim | none: how the local machine joins
+  std::string guest_dir;            // vmlinuz + initrd.img of the default guest
+  std::string accel = "auto";       // auto | kvm | tcg for the local qemu host
+  std::string qemu_binary = "qemu-system-x86_64";
+  int stop_timeout_ms = 30000;      // graceful power-down before a stop is forced
   int64_t memory_reserve_mib = 1024;  // kept back from the local host for the OS
   int terminated_retention_s = 3600;
   int resync_interval_ms = 10000;

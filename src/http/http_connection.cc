@@ -1,8 +1,9 @@
 #include "http/http_connection.h"
 
-#include <array>
-#include <charconv>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -13,8 +14,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
+#include <charconv>
 
 #include "common/ids.h"
 
@@ -121,7 +121,8 @@ asio::awaitable<bool> Connection::ServeOne() {
 
   idle_ = true;
   stream_.expires_after(options.idle_timeout);
-  auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream_, buffer_, *parser_, kTuple);
+  auto [header_ec, header_bytes] =
+      co_await bhttp::async_read_header(stream_, buffer_, *parser_, kTuple);
   idle_ = false;
   Exchange exchange;
   exchange.start = std::chrono::steady_clock::now();
@@ -157,7 +158,7 @@ asio::awaitable<bool> Connection::ServeOne() {
   // Re-read: shutdown may have begun while the handler ran; then this is the last response.
   const bool keep_open = keep_alive && !context_.stopping.load();
   const bool sent = co_await Send(exchange, response, version, keep_open);
-  co_return sent && keep_open;
+  co_return sent&& keep_open;
 }
 
 asio::awaitable<bool> Connection::AnswerReadError(beast::error_code ec, const Exchange& exchange) {
@@ -205,10 +206,10 @@ asio::awaitable<Response> Connection::Dispatch(Request& request) {
                                   work = std::move(work)]() mutable {
       Response response = RunHandler(context_.handler, request);
       auto strand = work.get_executor();
-      asio::post(strand, [completion = std::move(completion),
-                          response = std::move(response)]() mutable {
-        std::move(completion)(std::move(response));
-      });
+      asio::post(strand,
+                 [completion = std::move(completion), response = std::move(response)]() mutable {
+                   std::move(completion)(std::move(response));
+                 });
     });
   };
   co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(Response)>(
@@ -230,7 +231,8 @@ asio::awaitable<bool> Connection::Send(Exchange& exchange, Response& response, i
   message.result(static_cast<unsigned>(status));
   message.set(bhttp::field::server, "stratod");
   message.set("x-request-id", exchange.request_id);
-  if (!response.content_type.empty()) message.set(bhttp::field::content_type, response.content_type);
+  if (!response.content_type.empty())
+    message.set(bhttp::field::content_type, response.content_type);
   std::optional<uint64_t> head_length;
   for (const auto& [name, value] : response.headers) {
     if (!IsValidHeader(name, value)) {

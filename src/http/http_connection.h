@@ -3,10 +3,6 @@
 // strand. Includes Asio/Beast — only http_*.cc files of this folder may include it.
 
 #include <atomic>
-#include <memory>
-#include <optional>
-#include <string>
-
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -16,6 +12,9 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <memory>
+#include <optional>
+#include <string>
 
 #include "http/http_server.h"
 #include "http/http_types.h"
@@ -72,8 +71,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
                                const Exchange& exchange);
   asio::awaitable<Response> Dispatch(Request& request);
   // Sends `response` and records it; false if the write failed.
-  asio::awaitable<bool> Send(Exchange& exchange, Response& response, int version,
-                             bool keep_alive);
+  asio::awaitable<bool> Send(Exchange& exchange, Response& response, int version, bool keep_alive);
   // Half-closes, then drains what the peer is still sending (bounded) so that closing does not
   // reset the connection before the peer has read our error response.
   asio::awaitable<void> LingeringClose();

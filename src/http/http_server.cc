@@ -1,10 +1,6 @@
 #include "http/http_server.h"
 
-#include <condition_variable>
-#include <mutex>
-#include <thread>
-#include <unordered_map>
-#include <vector>
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -14,7 +10,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
 
 #include "http/http_connection.h"
 
@@ -43,7 +43,7 @@ class HttpServer::Impl {
   asio::awaitable<void> AcceptLoop();
   void RunIoThread();
   void OnConnectionDone(uint64_t id);
-  void ForEachConnection(void (Connection::*action)());  // requires mu_ held
+  void ForEachConnection(void (Connection::*action)());                       // requires mu_ held
   bool Drained() const { return accept_loop_done_ && connections_.empty(); }  // requires mu_
 
   // Declared first so it is destroyed last: coroutine frames destroyed with io_context_ and
@@ -59,9 +59,9 @@ class HttpServer::Impl {
   std::mutex stop_mu_;  // serialises whole Stop() calls so a second caller waits for the first
   std::mutex mu_;
   std::condition_variable cv_;
-  State state_ = State::kBound;                                           // GUARDED_BY(mu_)
-  bool accept_loop_done_ = false;                                         // GUARDED_BY(mu_)
-  uint64_t next_connection_id_ = 0;                                       // GUARDED_BY(mu_)
+  State state_ = State::kBound;                                          // GUARDED_BY(mu_)
+  bool accept_loop_done_ = false;                                        // GUARDED_BY(mu_)
+  uint64_t next_connection_id_ = 0;                                      // GUARDED_BY(mu_)
   std::unordered_map<uint64_t, std::weak_ptr<Connection>> connections_;  // GUARDED_BY(mu_)
 };
 
@@ -116,7 +116,7 @@ void HttpServer::Impl::RunIoThread() {
 asio::awaitable<void> HttpServer::Impl::AcceptLoop() {
   for (;;) {
     auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_context_),
-                                                       asio::as_tuple(asio::use_awaitable));
+                                                        asio::as_tuple(asio::use_awaitable));
     if (ec) {
       if (context_.stopping.load() || !acceptor_.is_open()) co_return;
       // Typically EMFILE: back off instead of spinning on a listener that cannot accept.
@@ -180,8 +180,8 @@ void HttpServer::Impl::Stop() {
   });
   ForEachConnection(&Connection::CloseIfIdle);
   if (!cv_.wait_for(lock, context_.options.shutdown_grace, [this] { return Drained(); })) {
-    spdlog::warn("http: {} connections still busy after {}s; closing them",
-                 connections_.size(), context_.options.shutdown_grace.count());
+    spdlog::warn("http: {} connections still busy after {}s; closing them", connections_.size(),
+                 context_.options.shutdown_grace.count());
     ForEachConnection(&Connection::ForceClose);
     // A handler still running cannot be interrupted; its connection ends when it returns.
     while (!cv_.wait_for(lock, std::chrono::seconds(5), [this] { return Drained(); })) {

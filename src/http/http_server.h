@@ -12,7 +12,8 @@
 //    oversized headers 431, without calling the handler; then the connection is closed.
 //  - every response carries `x-request-id`, `Server: stratod` and `content-length` (except
 //    204/304, which RFC 9110 forbids it on).
-//  - connections idle for longer than idle_timeout are closed; so are reads/writes stalled that long.
+//  - connections idle for longer than idle_timeout are closed; so are reads/writes stalled that
+//  long.
 //  - one access-log line per request via spdlog's default logger at info level.
 //  - metrics: strato_http_requests_total{route,method,status} (counter),
 //    strato_http_request_duration_seconds{route} (histogram, header parsed -> response written),
@@ -68,9 +69,8 @@ class HttpServer {
   // joins all threads. A handler that is still running is waited for: it cannot be interrupted.
   void Stop();
 
-  class Impl;  // public only so the implementation's translation units can name it
-
  private:
+  class Impl;
   explicit HttpServer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

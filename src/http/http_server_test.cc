@@ -1,15 +1,15 @@
 #include "http/http_server.h"
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <chrono>
 #include <future>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "http/http_test_client.h"
 
@@ -191,9 +191,10 @@ TEST_F(HttpServerTest, GarbageBytesNeverHurtTheServer) {
   StartServer();
   std::string garbage;
   for (int i = 0; i < 2048; ++i) garbage.push_back(static_cast<char>((i * 7919) % 256));
-  for (std::string_view bytes : {std::string_view(garbage), std::string_view("\r\n\r\n\0\0", 6),
-                                 std::string_view("GET / HTTP/1.1\r\nHost: h\r\nX: \x01\r\n\r\n"),
-                                 std::string_view("GET / HTTP/1.1\r\nContent-Length: -1\r\n\r\n")}) {
+  for (std::string_view bytes :
+       {std::string_view(garbage), std::string_view("\r\n\r\n\0\0", 6),
+        std::string_view("GET / HTTP/1.1\r\nHost: h\r\nX: \x01\r\n\r\n"),
+        std::string_view("GET / HTTP/1.1\r\nContent-Length: -1\r\n\r\n")}) {
     HttpTestClient client = Connect();
     client.Send(bytes);
     auto response = client.Read();
@@ -344,7 +345,7 @@ TEST_F(HttpServerTest, GracefulStopLetsInFlightRequestFinish) {
   EXPECT_LT(stop_took, std::chrono::seconds(5));
   EXPECT_TRUE(idle_client.ServerClosed());
   EXPECT_THROW(Connect(), std::runtime_error);  // no longer listening
-  server_->Stop();                               // idempotent
+  server_->Stop();                              // idempotent
 }
 
 TEST_F(HttpServerTest, StopClosesIdleKeepAliveConnectionsPromptly) {
@@ -359,7 +360,8 @@ TEST_F(HttpServerTest, StopClosesIdleKeepAliveConnectionsPromptly) {
 
 TEST_F(HttpServerTest, StopWithoutStartAndDestructorAreSafe) {
   MetricsRegistry metrics;
-  auto server = HttpServer::Create({}, [](Request&) { return Response(); }, metrics);
+  auto server = HttpServer::Create(
+      {}, [](Request&) { return Response(); }, metrics);
   ASSERT_TRUE(server.ok());
   (*server)->Stop();
   (*server)->Start();  // one-shot: does nothing after Stop
@@ -410,8 +412,8 @@ TEST_F(HttpServerTest, RecordsRequestMetricsByRoute) {
 TEST_F(HttpServerTest, BusyPortFailsCreate) {
   StartServer();
   MetricsRegistry metrics;
-  auto second = HttpServer::Create({.port = server_->port()},
-                                   [](Request&) { return Response(); }, metrics);
+  auto second = HttpServer::Create(
+      {.port = server_->port()}, [](Request&) { return Response(); }, metrics);
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.status().code(), "ServiceUnavailable");
 }

@@ -23,7 +23,8 @@ std::vector<std::pair<std::string, std::string>> Request::QueryParamList() const
     if (item.empty()) continue;
     size_t eq = item.find('=');
     std::string_view name = item.substr(0, eq);
-    std::string_view value = eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1);
+    std::string_view value =
+        eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1);
     params.emplace_back(UriDecode(name), UriDecode(value));
   }
   return params;

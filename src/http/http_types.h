@@ -14,10 +14,10 @@
 namespace strato::http {
 
 struct Request {
-  std::string method;       // as received, e.g. "GET"
-  std::string target;       // raw request-target, e.g. "/v1/instances?state=running"
-  std::string path;         // raw part of target before '?', NOT percent-decoded
-  std::string raw_query;    // part after the first '?', without it, NOT percent-decoded
+  std::string method;     // as received, e.g. "GET"
+  std::string target;     // raw request-target, e.g. "/v1/instances?state=running"
+  std::string path;       // raw part of target before '?', NOT percent-decoded
+  std::string raw_query;  // part after the first '?', without it, NOT percent-decoded
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased, in order
   std::string body;
   std::string request_id;      // unique per request; echoed as x-request-id

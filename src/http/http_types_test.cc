@@ -1,6 +1,7 @@
 #include "http/http_types.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 namespace strato::http {

@@ -1,9 +1,9 @@
 #include "http/request_observer.h"
 
-#include <array>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <array>
 
 namespace strato::http {
 namespace {
@@ -11,15 +11,14 @@ namespace {
 constexpr char kRequestsName[] = "strato_http_requests_total";
 constexpr char kRequestsHelp[] = "HTTP requests answered, by route, method and status.";
 constexpr char kDurationName[] = "strato_http_request_duration_seconds";
-constexpr char kDurationHelp[] =
-    "Time from request header parsed to response written, by route.";
+constexpr char kDurationHelp[] = "Time from request header parsed to response written, by route.";
 
 }  // namespace
 
 RequestObserver::RequestObserver(MetricsRegistry& registry)
     : registry_(registry),
-      open_connections_(registry.GetGauge("strato_http_open_connections",
-                                          "HTTP connections currently open.")) {}
+      open_connections_(
+          registry.GetGauge("strato_http_open_connections", "HTTP connections currently open.")) {}
 
 std::string_view RequestObserver::MethodLabel(std::string_view method) {
   static constexpr std::array<std::string_view, 7> kKnown = {"GET",    "HEAD",    "POST", "PUT",
@@ -30,8 +29,8 @@ std::string_view RequestObserver::MethodLabel(std::string_view method) {
   return "OTHER";
 }
 
-RequestObserver::Series RequestObserver::SeriesFor(std::string_view route,
-                                                   std::string_view method, int status) {
+RequestObserver::Series RequestObserver::SeriesFor(std::string_view route, std::string_view method,
+                                                   int status) {
   // A reused per-thread buffer: building the key costs no allocation after warm-up.
   thread_local std::string key;
   key.clear();
@@ -57,9 +56,9 @@ void RequestObserver::OnResponse(const Exchange& x) {
   series.requests->Inc();
   series.duration->Observe(seconds);
   // spdlog formats into a stack buffer and skips formatting entirely when info is disabled.
-  spdlog::info("http request_id={} remote={} method={} target={} status={} bytes={} duration_ms={:.3f}",
-               x.request_id, x.remote_address, x.method, x.target, x.status, x.body_bytes,
-               seconds * 1000);
+  spdlog::info(
+      "http request_id={} remote={} method={} target={} status={} bytes={} duration_ms={:.3f}",
+      x.request_id, x.remote_address, x.method, x.target, x.status, x.body_bytes, seconds * 1000);
 }
 
 }  // namespace strato::http

@@ -24,7 +24,7 @@ struct Exchange {
   std::string_view target;
   std::string_view route;
   int status = 0;
-  uint64_t body_bytes = 0;  // response body bytes (the content-length)
+  uint64_t body_bytes = 0;                      // response body bytes (the content-length)
   std::chrono::steady_clock::time_point start;  // when the request header was parsed
 };
 

@@ -15,8 +15,13 @@ TEST(RequestObserverTest, MethodLabelCollapsesUnknownMethods) {
 TEST(RequestObserverTest, RecordsCounterAndHistogramPerSeries) {
   MetricsRegistry registry;
   RequestObserver observer(registry);
-  Exchange exchange{.request_id = "r1", .remote_address = "127.0.0.1", .method = "FOO",
-                    .target = "/x", .route = "unmatched", .status = 404, .body_bytes = 10,
+  Exchange exchange{.request_id = "r1",
+                    .remote_address = "127.0.0.1",
+                    .method = "FOO",
+                    .target = "/x",
+                    .route = "unmatched",
+                    .status = 404,
+                    .body_bytes = 10,
                     .start = std::chrono::steady_clock::now()};
   observer.OnResponse(exchange);
   observer.OnResponse(exchange);

@@ -25,7 +25,7 @@ CREATE TABLE hosts (
 CREATE TABLE instances (
   id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, name TEXT NOT NULL, image_id TEXT NOT NULL,
   instance_type TEXT NOT NULL, vcpus INTEGER NOT NULL, memory_mib BIGINT NOT NULL,
-  zone TEXT NOT NULL, zone_requested INTEGER NOT NULL, host_id TEXT,
+  zone TEXT NOT NULL, zone_requested INTEGER NOT NULL, host_id TEXT, last_host_id TEXT NOT NULL,
   state TEXT NOT NULL, state_reason TEXT NOT NULL, desired_state TEXT NOT NULL,
   force_stop INTEGER NOT NULL, reboot_generation BIGINT NOT NULL,
   placement_policy TEXT NOT NULL, launched_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,

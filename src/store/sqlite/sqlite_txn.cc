@@ -103,7 +103,7 @@ Host ReadHost(Statement& s) {
 constexpr const char* kInstanceCols =
     "id, tenant_id, name, image_id, instance_type, vcpus, memory_mib, zone, zone_requested, "
     "host_id, state, state_reason, desired_state, force_stop, reboot_generation, "
-    "placement_policy, launched_at, updated_at, terminated_at";
+    "placement_policy, launched_at, updated_at, terminated_at, last_host_id";
 Instance ReadInstance(Statement& s) {
   Instance i;
   i.id = s.Text(0);
@@ -125,6 +125,7 @@ Instance ReadInstance(Statement& s) {
   i.launched_at = s.Int(16);
   i.updated_at = s.Int(17);
   i.terminated_at = s.Int(18);
+  i.last_host_id = s.Text(19);
   return i;
 }
 // Binds the mutable instance columns in kInstanceCols order starting at `first`.
@@ -147,7 +148,8 @@ void BindInstance(Statement& s, const Instance& i) {
       .Bind(16, std::string_view(i.placement_policy))
       .Bind(17, i.launched_at)
       .Bind(18, i.updated_at)
-      .Bind(19, i.terminated_at);
+      .Bind(19, i.terminated_at)
+      .Bind(20, std::string_view(i.last_host_id));
 }
 
 constexpr const char* kImageCols = "id, tenant_id, name, description, is_public, state, created_at";
@@ -404,7 +406,7 @@ Result<std::vector<std::pair<std::string, int64_t>>> SqliteTxn::CountInstancesBy
 Status SqliteTxn::InsertInstance(const Instance& i) {
   STRATO_ASSIGN_OR_RETURN(
       auto s, db_.Prepare(std::string("INSERT INTO instances (") + kInstanceCols +
-                          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   BindInstance(s, i);
   STRATO_RETURN_IF_ERROR(s.Run());
   for (const auto& [k, v] : i.tags) STRATO_RETURN_IF_ERROR(SetTag(i.tenant_id, i.id, k, v));
@@ -418,7 +420,7 @@ Status SqliteTxn::UpdateInstance(const Instance& i) {
                           "zone_requested = ?9, host_id = ?10, state = ?11, state_reason = ?12, "
                           "desired_state = ?13, force_stop = ?14, reboot_generation = ?15, "
                           "placement_policy = ?16, launched_at = ?17, updated_at = ?18, "
-                          "terminated_at = ?19 WHERE id = ?1"));
+                          "terminated_at = ?19, last_host_id = ?20 WHERE id = ?1"));
   BindInstance(s, i);
   STRATO_RETURN_IF_ERROR(s.Run());
   return ExpectOneChange(db_, "InvalidInstanceID.NotFound", "The instance ID '" + i.id + "'");

@@ -1,0 +1,36 @@
+#include "drivers/hypervisor/qemu/qemu_command_line.h"
+
+namespace strato {
+
+std::string QmpSocketPath(const std::string& vm_dir) { return vm_dir + "/qmp.sock"; }
+std::string PidFilePath(const std::string& vm_dir) { return vm_dir + "/qemu.pid"; }
+std::string ConsolePath(const std::string& vm_dir) { return vm_dir + "/console.log"; }
+
+std::vector<std::string> QemuCommandLine(const std::string& binary, const VmSpec& spec,
+                                         const QemuPaths& paths, const std::string& accel) {
+  const bool micro = spec.machine == "microvm";
+  std::vector<std::string> a = {binary, "-nodefaults", "-no-user-config", "-display", "none"};
+  // The name carries the instance id so stray processes can be recognised after a crash.
+  a.insert(a.end(), {"-name", "strato-" + spec.instance_id + ",process=strato-" + spec.instance_id});
+  if (micro) {
+    a.insert(a.end(), {"-M", "microvm,x-option-roms=off,isa-serial=on,rtc=on,acpi=on"});
+  } else {
+    a.insert(a.end(), {"-M", "q35"});
+  }
+  a.insert(a.end(), {"-accel", accel});
+  if (accel == "kvm") a.insert(a.end(), {"-cpu", "host"});
+  a.insert(a.end(), {"-smp", std::to_string(spec.vcpus)});
+  a.insert(a.end(), {"-m", std::to_string(spec.memory_mib) + "M"});
+  a.insert(a.end(), {"-kernel", paths.kernel, "-initrd", paths.initrd});
+  a.insert(a.end(), {"-append", "console=ttyS0 panic=-1 quiet strato.id=" + spec.instance_id});
+  a.insert(a.end(), {"-chardev",
+                     "file,id=console0,path=" + ConsolePath(paths.vm_dir) + ",append=on",
+                     "-serial", "chardev:console0"});
+  a.insert(a.end(), {"-qmp", "unix:" + QmpSocketPath(paths.vm_dir) + ",server=on,wait=off"});
+  a.insert(a.end(), {"-pidfile", PidFilePath(paths.vm_dir), "-daemonize"});
+  // A guest panic or reboot loop must not spin forever: panic=-1 reboots, and QEMU keeps
+  // running; only a power-off ends the process.
+  return a;
+}
+
+}  // namespace strato

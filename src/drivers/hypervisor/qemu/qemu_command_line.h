@@ -1,0 +1,26 @@
+#pragma once
+// Builds the qemu-system-x86_64 argument vector for one VM. Pure: no I/O, unit-tested.
+// q35 for standard families (PCI, ACPI power button, hot-plug later); microvm for the
+// micro family (virtio-mmio, no firmware tables to emulate, fast boot).
+
+#include <string>
+#include <vector>
+
+#include "drivers/hypervisor/hypervisor_driver.h"
+
+namespace strato {
+
+struct QemuPaths {
+  std::string vm_dir;   // holds qmp.sock, qemu.pid, console.log
+  std::string kernel;   // direct-boot kernel
+  std::string initrd;   // direct-boot initramfs
+};
+
+std::vector<std::string> QemuCommandLine(const std::string& binary, const VmSpec& spec,
+                                         const QemuPaths& paths, const std::string& accel);
+
+std::string QmpSocketPath(const std::string& vm_dir);
+std::string PidFilePath(const std::string& vm_dir);
+std::string ConsolePath(const std::string& vm_dir);
+
+}  // namespace strato

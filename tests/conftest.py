@@ -1,0 +1,453 @@
+"""Fixtures for Strato's integration tests: real stratod processes over loopback HTTP.
+
+Binaries: $STRATOD and $STRATO_CLI, else <repo>/$STRATO_BUILD_DIR/src/{daemon/stratod,cli/strato}
+with STRATO_BUILD_DIR defaulting to build/debug. Every request is signed with botocore's own
+SigV4 implementation, independent of the daemon's.
+"""
+
+import configparser
+import datetime
+import http.client
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import types
+import urllib.parse
+from pathlib import Path
+from unittest import mock
+
+import botocore.auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+_build = Path(os.environ.get("STRATO_BUILD_DIR", "build/debug"))
+BUILD_DIR = _build if _build.is_absolute() else REPO / _build
+STRATOD = os.environ.get("STRATOD", str(BUILD_DIR / "src/daemon/stratod"))
+STRATO_CLI = os.environ.get("STRATO_CLI", str(BUILD_DIR / "src/cli/strato"))
+
+SERVICE = "strato"
+REGION = "strato-1"
+
+# Every stratod the tests start, so the session can prove none outlives it.
+_STARTED = []
+_STARTED_LOCK = threading.Lock()
+
+
+# ---------------------------------------------------------------- polling
+
+
+def wait_for(predicate, timeout=10.0, interval=0.02, message="condition"):
+    """Polls `predicate` until it returns a truthy value (returned) or `timeout` passes."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while True:
+        last = predicate()
+        if last:
+            return last
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}; last={last!r}")
+        time.sleep(interval)
+
+
+def random_id(prefix):
+    """A well-formed resource id that (with overwhelming probability) names nothing."""
+    return f"{prefix}-{secrets.token_hex(9)[:17]}"
+
+
+def unique(name):
+    return f"{name}-{secrets.token_hex(4)}"
+
+
+# ---------------------------------------------------------------- HTTP client
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers  # lower-case names
+        self.body = body
+        try:
+            self.json = json.loads(body) if body else None
+        except ValueError:
+            self.json = None
+
+    @property
+    def code(self):
+        if isinstance(self.json, dict) and isinstance(self.json.get("error"), dict):
+            return self.json["error"].get("code")
+        return None
+
+    @property
+    def message(self):
+        if isinstance(self.json, dict) and isinstance(self.json.get("error"), dict):
+            return self.json["error"].get("message")
+        return None
+
+    def __repr__(self):
+        return f"<Response {self.status} {self.body[:500]!r}>"
+
+
+def _fake_datetime_module(offset):
+    real = datetime.datetime
+
+    class Shifted(real):
+        @classmethod
+        def utcnow(cls):
+            return real.utcnow() + offset
+
+    return types.SimpleNamespace(datetime=Shifted)
+
+
+def encode_query(query):
+    """AWS-style query encoding (RFC 3986 unreserved kept), from a dict or list of pairs."""
+    if not query:
+        return ""
+    pairs = query.items() if isinstance(query, dict) else query
+    return urllib.parse.urlencode(list(pairs), quote_via=urllib.parse.quote, safe="-_.~")
+
+
+def raw_http(port, method, target, body=b"", headers=None, timeout=30):
+    """One request on a fresh connection; returns a Response."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, target, body=body, headers=headers or {})
+        r = conn.getresponse()
+        data = r.read()
+        return Response(r.status, {k.lower(): v for k, v in r.getheaders()}, data)
+    finally:
+        conn.close()
+
+
+class Api:
+    """A signed-JSON client for one access key. `endpoint` may be a callable (restarts)."""
+
+    def __init__(self, endpoint, access_key_id, secret_access_key, region=REGION, service=SERVICE):
+        self._endpoint = endpoint
+        self.access_key_id = access_key_id
+        self.secret_access_key = secret_access_key
+        self.region = region
+        self.service = service
+
+    @property
+    def endpoint(self):
+        return self._endpoint() if callable(self._endpoint) else self._endpoint
+
+    @property
+    def port(self):
+        return urllib.parse.urlsplit(self.endpoint).port
+
+    def with_key(self, access_key_id, secret_access_key):
+        return Api(self._endpoint, access_key_id, secret_access_key, self.region, self.service)
+
+    def signed_headers(self, method, target, body=b"", headers=None, clock_offset=None,
+                       region=None, service=None):
+        """Signs with botocore; returns the headers to send."""
+        url = self.endpoint + target
+        req = AWSRequest(method=method, url=url, data=body, headers=dict(headers or {}))
+        signer = botocore.auth.SigV4Auth(
+            Credentials(self.access_key_id, self.secret_access_key),
+            service or self.service, region or self.region)
+        if clock_offset is None:
+            signer.add_auth(req)
+        else:
+            with mock.patch.object(botocore.auth, "datetime", _fake_datetime_module(clock_offset)):
+                signer.add_auth(req)
+        return {k: v for k, v in req.headers.items()}
+
+    def request(self, method, path, body=None, query=None, headers=None, raw_body=None,
+                sign=True, tamper=None, clock_offset=None, region=None, service=None):
+        """Sends one request. `body` is JSON-encoded; `raw_body` is sent as is. `tamper`
+        receives the signed headers dict and may change it before sending."""
+        if raw_body is not None:
+            data = raw_body if isinstance(raw_body, bytes) else raw_body.encode()
+        elif body is not None:
+            data = json.dumps(body).encode()
+        else:
+            data = b""
+        hdrs = dict(headers or {})
+        if data and not any(k.lower() == "content-type" for k in hdrs):
+            hdrs["Content-Type"] = "application/json"
+        qs = encode_query(query)
+        target = path + ("?" + qs if qs else "")
+        if sign:
+            hdrs = self.signed_headers(method, target, data, hdrs, clock_offset, region, service)
+        if tamper:
+            tamper(hdrs)
+        return raw_http(self.port, method, target, data, hdrs)
+
+    def call(self, method, path, body=None, query=None):
+        r = self.request(method, path, body=body, query=query)
+        return r.status, r.json
+
+    # ---- conveniences that assert success ----
+
+    def ok(self, method, path, body=None, query=None, expect=(200, 201, 202, 204)):
+        r = self.request(method, path, body=body, query=query)
+        assert r.status in expect, f"{method} {path} {body!r} -> {r!r}"
+        return r.json
+
+    def instance(self, iid):
+        return self.ok("GET", f"/v1/instances/{iid}")
+
+    def list_all(self, path, collection, query=None, page_size=1000):
+        q = dict(query or {})
+        q["page_size"] = page_size
+        out = []
+        while True:
+            page = self.ok("GET", path, query=q)
+            out.extend(page[collection])
+            if "next_token" not in page:
+                return out
+            q["next_token"] = page["next_token"]
+
+    def instances(self, query=None):
+        return self.list_all("/v1/instances", "instances", query)
+
+    def run(self, count=1, instance_type="t3.micro", image_id=None, **extra):
+        body = {"image_id": image_id or default_image_id(self), "instance_type": instance_type,
+                "count": count}
+        body.update(extra)
+        return self.ok("POST", "/v1/instances", body, expect=(202,))["instances"]
+
+    def wait_state(self, iid, state, timeout=10.0):
+        return wait_for(lambda: (lambda i: i if i["state"] == state else None)(self.instance(iid)),
+                        timeout, message=f"{iid} to be {state}")
+
+    def wait_states(self, ids, state, timeout=10.0):
+        for iid in ids:
+            self.wait_state(iid, state, timeout)
+
+
+def default_image_id(api):
+    images = api.ok("GET", "/v1/images")["images"]
+    ids = [i["id"] for i in images if i["name"] == "strato-guest" and i["public"]]
+    assert ids, f"no public strato-guest image in {images}"
+    return ids[0]
+
+
+class Tenant:
+    """A tenant with one member user and its Api."""
+
+    def __init__(self, tenant, user, key, api):
+        self.id = tenant["id"]
+        self.name = tenant["name"]
+        self.user_id = user["id"]
+        self.access_key_id = key["access_key_id"]
+        self.api = api
+
+
+def new_tenant(admin, name=None):
+    tenant = admin.ok("POST", "/v1/tenants", {"name": name or unique("tenant")}, expect=(201,))
+    user = admin.ok("POST", "/v1/users",
+                    {"name": unique("user"), "tenant_id": tenant["id"], "role": "member"},
+                    expect=(201,))
+    key = admin.ok("POST", f"/v1/users/{user['id']}/access-keys", expect=(201,))
+    return Tenant(tenant, user, key, admin.with_key(key["access_key_id"], key["secret_access_key"]))
+
+
+def add_sim_hosts(admin, count, vcpus, memory_mib, cpu_ratio=None, **extra):
+    """Registers sim hosts (one POST /v1/hosts each when cpu_ratio is given, so the ratio is
+    explicit; else POST /v1/hosts/sim in bulk). Returns the host ids."""
+    if cpu_ratio is not None:
+        ids = []
+        for _ in range(count):
+            body = {"name": unique("sim"), "driver": "sim", "vcpus": vcpus,
+                    "memory_mib": memory_mib, "cpu_ratio": cpu_ratio}
+            body.update(extra)
+            ids.append(admin.ok("POST", "/v1/hosts", body, expect=(201,))["id"])
+        return ids
+    body = {"count": count, "vcpus": vcpus, "memory_mib": memory_mib}
+    body.update(extra)
+    return admin.ok("POST", "/v1/hosts/sim", body, expect=(201,))["hosts"]
+
+
+# ---------------------------------------------------------------- stratod
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Stratod:
+    """One stratod process on a private data dir; restartable on the same dir and port."""
+
+    def __init__(self, root, extra_args=()):
+        self.root = Path(root)
+        self.data_dir = self.root / "data"
+        self.log_path = self.root / "stratod.log"
+        self.extra_args = list(extra_args)
+        self.proc = None
+        self.port = None
+        self.admin = None
+        self.credentials = None
+
+    @property
+    def endpoint(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout=20.0):
+        assert self.proc is None or self.proc.poll() is not None, "already running"
+        endpoint_file = self.data_dir / "endpoint"
+        if endpoint_file.exists():
+            endpoint_file.unlink()
+        listen = f"127.0.0.1:{self.port}" if self.port else "127.0.0.1:0"
+        args = [STRATOD, "--data-dir", str(self.data_dir), "--listen", listen,
+                "--local-host", "none", "--resync-interval-ms", "500", "--no-access-log",
+                *self.extra_args]
+        log = open(self.log_path, "ab")
+        try:
+            self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL, start_new_session=True)
+        finally:
+            log.close()
+        with _STARTED_LOCK:
+            _STARTED.append(self.proc)
+
+        def endpoint_written():
+            if self.proc.poll() is not None:
+                raise AssertionError(f"stratod exited with {self.proc.returncode}:\n{self.log()}")
+            try:
+                text = endpoint_file.read_text()
+            except FileNotFoundError:
+                return None
+            return text if text.endswith("\n") else None
+
+        text = wait_for(endpoint_written, timeout, message="stratod's endpoint file")
+        self.port = urllib.parse.urlsplit(text.strip()).port
+        wait_for(self._healthy, timeout, message="GET /healthz")
+        self._read_credentials()
+        return self
+
+    def _healthy(self):
+        try:
+            r = raw_http(self.port, "GET", "/healthz", timeout=2)
+            return r.status == 200 and r.json == {"status": "ok"}
+        except OSError:
+            return False
+
+    def _read_credentials(self):
+        cp = configparser.ConfigParser()
+        cp.read(self.data_dir / "credentials")
+        d = cp["default"]
+        self.credentials = dict(d)
+        assert d["region"] == REGION
+        assert d["endpoint_url"] == self.endpoint, (d["endpoint_url"], self.endpoint)
+        self.admin = Api(lambda: self.endpoint, d["aws_access_key_id"], d["aws_secret_access_key"])
+
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, timeout=20.0):
+        """SIGTERM and wait; returns the exit code."""
+        if not self.running():
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout)
+
+    def kill9(self):
+        if self.running():
+            self.proc.kill()
+        return self.proc.wait(10)
+
+    def restart(self, graceful=True):
+        if graceful:
+            assert self.stop() == 0, self.log()
+        else:
+            self.kill9()
+        return self.start()
+
+    def log(self):
+        try:
+            return self.log_path.read_text(errors="replace")[-4000:]
+        except OSError:
+            return ""
+
+    def cleanup(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+
+def _require_stratod():
+    # A missing daemon is a broken setup, not a reason to skip the whole suite quietly.
+    if not os.access(STRATOD, os.X_OK):
+        pytest.fail(f"stratod not built at {STRATOD}: build it, or set STRATO_BUILD_DIR "
+                    "(e.g. build/debug) or STRATOD", pytrace=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_stratod_survives():
+    """Every daemon fixture depends on this, so it is torn down after all of them."""
+    yield
+    with _STARTED_LOCK:
+        survivors = [p for p in _STARTED if p.poll() is None]
+    for p in survivors:
+        p.kill()
+        p.wait(10)
+    assert not survivors, f"stratod process(es) still running: {[p.args for p in survivors]}"
+
+
+@pytest.fixture
+def make_stratod(no_stratod_survives):
+    """Factory for function-scoped daemons: make_stratod(*extra_args) -> started Stratod."""
+    _require_stratod()
+    made = []
+
+    def factory(*extra_args, start=True):
+        root = tempfile.mkdtemp(prefix="strato-itest-")
+        d = Stratod(root, extra_args)
+        made.append(d)
+        return d.start() if start else d
+
+    yield factory
+    for d in made:
+        d.cleanup()
+        shutil.rmtree(d.root, ignore_errors=True)
+
+
+@pytest.fixture
+def stratod(make_stratod):
+    return make_stratod()
+
+
+@pytest.fixture(scope="session")
+def shared_stratod(no_stratod_survives):
+    """One daemon for the tests that only need independence via their own tenants, with
+    four roomy sim hosts so nothing they launch waits for capacity."""
+    _require_stratod()
+    root = tempfile.mkdtemp(prefix="strato-itest-shared-")
+    d = Stratod(root)
+    try:
+        d.start()
+        add_sim_hosts(d.admin, 4, vcpus=256, memory_mib=1 << 20)
+        yield d
+    finally:
+        d.cleanup()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def admin(shared_stratod):
+    return shared_stratod.admin
+
+
+@pytest.fixture
+def tenant(admin):
+    """A fresh member tenant on the shared daemon."""
+    return new_tenant(admin)
+
+
+@pytest.fixture
+def image_id(admin):
+    return default_image_id(admin)
