@@ -27,6 +27,9 @@ std::vector<std::string> QemuCommandLine(const std::string& binary, const VmSpec
                      "file,id=console0,path=" + ConsolePath(paths.vm_dir) + ",append=on",
                      "-serial", "chardev:console0"});
   a.insert(a.end(), {"-qmp", "unix:" + QmpSocketPath(paths.vm_dir) + ",server=on,wait=off"});
+  // A second monitor for operators and tests (stratod never uses it): e.g. pressing the
+  // ACPI power button as if from inside, without going through the control plane.
+  a.insert(a.end(), {"-qmp", "unix:" + paths.vm_dir + "/ops.sock,server=on,wait=off"});
   a.insert(a.end(), {"-pidfile", PidFilePath(paths.vm_dir), "-daemonize"});
   // A guest panic or reboot loop must not spin forever: panic=-1 reboots, and QEMU keeps
   // running; only a power-off ends the process.
