@@ -34,12 +34,15 @@ Status ValidateRun(const CommandEnv& env, const RunInstancesInput& in) {
   return OkStatus();
 }
 
-// A type larger than every host can never be placed: refuse it up front.
+// A type larger than every enabled host can never be placed: refuse it up front, as a
+// launch into a cloud with no enabled host at all.
 Status CheckTypeFitsSomeHost(ReadTxn& t, const InstanceType& type) {
   Page page{.limit = 1000};
   bool any_host = false;
+  HostFilter enabled;
+  enabled.enabled = true;
   for (;;) {
-    STRATO_ASSIGN_OR_RETURN(auto hosts, t.ListHosts({}, page));
+    STRATO_ASSIGN_OR_RETURN(auto hosts, t.ListHosts(enabled, page));
     for (const Host& h : hosts) {
       any_host = true;
       if (h.memory_mib >= type.memory_mib && h.vcpus * h.cpu_ratio >= type.vcpus) {
@@ -51,10 +54,10 @@ Status CheckTypeFitsSomeHost(ReadTxn& t, const InstanceType& type) {
   }
   if (!any_host) {
     return BadRequest("InsufficientInstanceCapacity",
-                      "There are no hosts registered in this cloud.");
+                      "No host in this cloud is enabled to take new instances.");
   }
   return BadRequest("InsufficientInstanceCapacity",
-                    "No host in this cloud is large enough for instance type " +
+                    "No enabled host in this cloud is large enough for instance type " +
                         std::string(type.name) + ".");
 }
 

@@ -1,6 +1,25 @@
 #include "drivers/hypervisor/qemu/qemu_command_line.h"
 
+#include <fstream>
+
 namespace strato {
+
+// Under TCG the guest's TSC runs at the host's rate; /proc/cpuinfo's "cpu MHz" is close
+// enough for the kernel's early calibration.
+std::string MicrovmTimingArgs() {
+  std::ifstream f("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind("cpu MHz", 0) != 0) continue;
+    auto colon = line.find(':');
+    if (colon == std::string::npos) break;
+    long khz = static_cast<long>(std::stod(line.substr(colon + 1)) * 1000);
+    if (khz <= 0) break;
+    return "tsc_early_khz=" + std::to_string(khz) + " lpj=" + std::to_string(khz * 1000 / 250) +
+           " tsc=reliable";
+  }
+  return "";
+}
 
 std::string QmpSocketPath(const std::string& vm_dir) { return vm_dir + "/qmp.sock"; }
 std::string PidFilePath(const std::string& vm_dir) { return vm_dir + "/qemu.pid"; }
@@ -22,7 +41,9 @@ std::vector<std::string> QemuCommandLine(const std::string& binary, const VmSpec
   a.insert(a.end(), {"-smp", std::to_string(spec.vcpus)});
   a.insert(a.end(), {"-m", std::to_string(spec.memory_mib) + "M"});
   a.insert(a.end(), {"-kernel", paths.kernel, "-initrd", paths.initrd});
-  a.insert(a.end(), {"-append", "console=ttyS0 panic=-1 quiet strato.id=" + spec.instance_id});
+  std::string append = "console=ttyS0 panic=-1 quiet strato.id=" + spec.instance_id;
+  if (micro && !paths.microvm_append.empty()) append += " " + paths.microvm_append;
+  a.insert(a.end(), {"-append", append});
   a.insert(a.end(), {"-chardev",
                      "file,id=console0,path=" + ConsolePath(paths.vm_dir) + ",append=on",
                      "-serial", "chardev:console0"});

@@ -14,7 +14,13 @@ struct QemuPaths {
   std::string vm_dir;   // holds qmp.sock, qemu.pid, console.log
   std::string kernel;   // direct-boot kernel
   std::string initrd;   // direct-boot initramfs
+  // Extra kernel arguments for microvm guests: under TCG an ACPI microvm has no timer to
+  // calibrate against, so the kernel must be told the TSC rate (see MicrovmTimingArgs).
+  std::string microvm_append;
 };
+
+// "tsc_early_khz=… lpj=… tsc=reliable" from the host's TSC rate ('' if unknown).
+std::string MicrovmTimingArgs();
 
 std::vector<std::string> QemuCommandLine(const std::string& binary, const VmSpec& spec,
                                          const QemuPaths& paths, const std::string& accel);

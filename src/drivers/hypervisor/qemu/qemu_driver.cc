@@ -90,7 +90,8 @@ Status QemuDriver::Start(const VmSpec& spec) {
   if (ec) return Internal("cannot create " + dir + ": " + ec.message());
   fs::remove(QmpSocketPath(dir), ec);
   fs::remove(PidFilePath(dir), ec);
-  auto argv = QemuCommandLine(options_.binary, spec, {dir, options_.kernel, options_.initrd},
+  auto argv = QemuCommandLine(options_.binary, spec,
+                              {dir, options_.kernel, options_.initrd, options_.microvm_append},
                               options_.accel);
   const std::string log = dir + "/qemu.log";
   auto rc = RunAndWait(argv, log, 60s);
