@@ -11,6 +11,7 @@
 
 #include "agent/agent_messages.h"
 #include "agent/agent_transport.h"
+#include "agent/http_agent_transport.h"
 #include "api/native_api.h"
 #include "commands/host_commands.h"
 #include "commands/identity_commands.h"
@@ -47,7 +48,14 @@ struct Daemon::Parts {
   std::unique_ptr<SerialExecutor> sim_executor;
   // The local qemu host's agent has its own executor: its driver calls block.
   std::unique_ptr<SerialExecutor> qemu_executor;
-  std::unique_ptr<LocalAgentTransport> agents;
+  std::unique_ptr<LocalAgentTransport> agents;  // the agents this process hosts
+  std::unique_ptr<HttpAgentTransport> agent_http;  // the controller's HTTP client to agents
+  std::unique_ptr<RoutingAgentTransport> agent_routes;
+  std::unique_ptr<AgentHttpService> agent_service;
+  std::unique_ptr<HttpPoster> report_poster;  // the local qemu agent's reports
+  std::string agent_token;
+  std::mutex hosts_mu;
+  std::string local_qemu_host_id;  // GUARDED_BY(hosts_mu): reached over HTTP
   std::unique_ptr<InstanceController> controller;
   std::unique_ptr<api::NativeApi> api;
   std::unique_ptr<http::HttpServer> server;
@@ -206,6 +214,34 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
   p->agents = std::make_unique<LocalAgentTransport>();
 
   Parts* raw = p.get();
+  STRATO_ASSIGN_OR_RETURN(auto listen, SplitListen(options.listen));
+  http::ServerOptions sopts;
+  sopts.address = listen.first;
+  sopts.port = listen.second;
+  sopts.io_threads = options.http_threads;
+  sopts.worker_threads = options.worker_threads;
+  sopts.max_body_bytes = options.max_body_bytes;
+  STRATO_ASSIGN_OR_RETURN(
+      p->server,
+      http::HttpServer::Create(sopts,
+                               [raw](http::Request& r) {
+                                 if (r.path.rfind("/agent/", 0) == 0) {
+                                   return raw->agent_service->Handle(r);
+                                 }
+                                 return raw->api->Handle(r);
+                               },
+                               p->metrics));
+  p->endpoint = "http://" + listen.first + ":" + std::to_string(p->server->port());
+  STRATO_ASSIGN_OR_RETURN(p->agent_token, LoadOrCreateAgentToken(options.data_dir + "/agent.token"));
+  p->agent_http = std::make_unique<HttpAgentTransport>(p->endpoint, p->agent_token);
+  p->report_poster = std::make_unique<HttpPoster>(p->endpoint, p->agent_token);
+  p->agent_routes = std::make_unique<RoutingAgentTransport>(
+      *p->agents, *p->agent_http, [raw](const std::string& host_id) {
+        std::lock_guard lock(raw->hosts_mu);
+        return host_id == raw->local_qemu_host_id;
+      });
+  p->agent_service = std::make_unique<AgentHttpService>(
+      *p->agents, p->agent_token, [raw](const std::string& r) { raw->controller->OnReport(r); });
   InstanceControllerOptions copts;
   copts.default_policy = *ParsePlacementPolicy(options.placement_policy);
   copts.terminated_retention = std::chrono::seconds(options.terminated_retention_s);
@@ -219,20 +255,29 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
       return;
     }
     if (h.driver == "qemu" && h.name == "local") {
+      // The local host's agent is reached over HTTP and reports over HTTP, exactly as a
+      // remote `stratod agent` would: only the address would differ.
+      auto http_report = [raw](const std::string& r) {
+        Status s = raw->report_poster->Post("/agent/v1/reports", r).status();
+        if (!s.ok()) spdlog::warn("agent: report not delivered: {}", s.message());
+      };
       raw->agents->AddAgent(std::make_unique<HostAgent>(h.id, MakeLocalQemuDriver(raw->options),
-                                                        *raw->qemu_executor, report));
+                                                        *raw->qemu_executor, http_report));
+      std::lock_guard lock(raw->hosts_mu);
+      raw->local_qemu_host_id = h.id;
       return;
     }
     spdlog::warn("host {} uses driver '{}' and has no agent attached", h.id, h.driver);
   };
-  p->controller = std::make_unique<InstanceController>(*p->store, *p->agents, p->metrics, copts);
+  p->controller =
+      std::make_unique<InstanceController>(*p->store, *p->agent_routes, p->metrics, copts);
   p->env.kick = [raw](std::vector<std::string> ids) { raw->controller->Kick(std::move(ids)); };
 
   api::NativeApiDeps deps{&p->env, p->instances.get(), p->hosts.get(), p->identity.get(),
                           p->resources.get(), &p->metrics,
                           [raw](const Instance& i) -> Result<std::string> {
                             STRATO_ASSIGN_OR_RETURN(
-                                auto reply, raw->agents->Call(i.host_id.value_or(i.last_host_id),
+                                auto reply, raw->agent_routes->Call(i.host_id.value_or(i.last_host_id),
                                                               EncodeConsoleCall(i.id, 64 * 1024)));
                             auto j = nlohmann::json::parse(reply, nullptr, false);
                             if (j.is_discarded()) return Internal("bad console reply");
@@ -240,18 +285,6 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
                           }};
   p->api = std::make_unique<api::NativeApi>(std::move(deps));
 
-  STRATO_ASSIGN_OR_RETURN(auto listen, SplitListen(options.listen));
-  http::ServerOptions sopts;
-  sopts.address = listen.first;
-  sopts.port = listen.second;
-  sopts.io_threads = options.http_threads;
-  sopts.worker_threads = options.worker_threads;
-  sopts.max_body_bytes = options.max_body_bytes;
-  STRATO_ASSIGN_OR_RETURN(
-      p->server,
-      http::HttpServer::Create(sopts, [raw](http::Request& r) { return raw->api->Handle(r); },
-                               p->metrics));
-  p->endpoint = "http://" + listen.first + ":" + std::to_string(p->server->port());
   RegisterStoreMetrics(*p);
   STRATO_RETURN_IF_ERROR(Bootstrap(*p));
   return std::unique_ptr<Daemon>(new Daemon(std::move(p)));
