@@ -10,6 +10,7 @@ import datetime
 import http.client
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -302,9 +303,7 @@ class Stratod:
         if endpoint_file.exists():
             endpoint_file.unlink()
         listen = f"127.0.0.1:{self.port}" if self.port else "127.0.0.1:0"
-        args = [STRATOD, "--data-dir", str(self.data_dir), "--listen", listen,
-                "--local-host", "none", "--resync-interval-ms", "500", "--no-access-log",
-                *self.extra_args]
+        args = self.command_line(listen)
         log = open(self.log_path, "ab")
         try:
             self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
@@ -328,6 +327,12 @@ class Stratod:
         wait_for(self._healthy, timeout, message="GET /healthz")
         self._read_credentials()
         return self
+
+    def command_line(self, listen):
+        """The daemon's argv; subclasses choose other defaults (the flags take one value)."""
+        return [STRATOD, "--data-dir", str(self.data_dir), "--listen", listen,
+                "--local-host", "none", "--resync-interval-ms", "500", "--no-access-log",
+                *self.extra_args]
 
     def _healthy(self):
         try:
@@ -451,3 +456,237 @@ def tenant(admin):
 @pytest.fixture
 def image_id(admin):
     return default_image_id(admin)
+
+
+# ---------------------------------------------------------------- real VMs (QEMU, TCG)
+
+_guest = Path(os.environ.get("STRATO_GUEST_DIR", "build/guest"))
+GUEST_DIR = _guest if _guest.is_absolute() else REPO / _guest
+
+# A complete readiness line (the UART writes byte by byte: never match a partial one).
+READY_LINE = re.compile(r"^STRATO-READY (i-[0-9a-f]{17})\r?\n", re.M)
+# Generous: TCG boots take 4-8 s alone, several times that beside parallel builds.
+BOOT_TIMEOUT = 120.0
+VM_STATE_TIMEOUT = 60.0
+
+
+def require_guest():
+    """Skips the calling module when the guest image is not built (CI builds it first)."""
+    missing = [f for f in ("vmlinux", "initrd.img") if not (GUEST_DIR / f).is_file()]
+    if missing:
+        pytest.skip(f"guest image not built: {', '.join(missing)} missing in {GUEST_DIR} (run "
+                    f"guest/build.sh {GUEST_DIR}, or set STRATO_GUEST_DIR)", allow_module_level=True)
+
+
+def processes_matching(needle):
+    """{pid: command line} of every live process whose command line contains `needle`."""
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if needle in cmd:
+            out[int(entry.name)] = cmd
+    return out
+
+
+def pid_runs(pid, needle):
+    """True while `pid` is alive with `needle` in its command line (a reused pid is not it)."""
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return False
+    return needle in cmd
+
+
+def qmp(socket_path, *commands, timeout=10.0):
+    """Runs QMP commands (names, or {"execute":…} dicts) on a unix socket after the
+    capabilities handshake; returns their replies. Events in between are skipped."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(timeout)
+        s.connect(str(socket_path))
+        f = s.makefile("rwb")
+        greeting = json.loads(f.readline())
+        assert "QMP" in greeting, greeting
+        replies = []
+        for cmd in [{"execute": "qmp_capabilities"}, *commands]:
+            msg = cmd if isinstance(cmd, dict) else {"execute": cmd}
+            f.write(json.dumps(msg).encode() + b"\n")
+            f.flush()
+            while True:
+                line = f.readline()
+                if not line:
+                    raise AssertionError(f"QMP socket {socket_path} closed during {msg}")
+                reply = json.loads(line)
+                if "return" in reply or "error" in reply:
+                    break
+            replies.append(reply)
+        return replies[1:]
+
+
+class SerialLog:
+    """A VM's serial log read through one descriptor opened while the VM runs: what the
+    guest wrote stays readable after the VM's directory is removed (the inode lives on)."""
+
+    def __init__(self, path):
+        self._file = open(path, "rb")
+        self._data = b""
+
+    def text(self):
+        self._data += self._file.read()
+        return self._data.decode(errors="replace")
+
+    def close(self):
+        self._file.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class VmStratod(Stratod):
+    """A stratod whose local machine is a qemu host running the real guest under TCG."""
+
+    def __init__(self, root, extra_args=(), qemu_args=None):
+        super().__init__(root, extra_args)
+        self.qemu_args = list(qemu_args if qemu_args is not None else [
+            "--guest-dir", str(GUEST_DIR), "--stop-timeout-ms", "15000"])
+
+    def command_line(self, listen):
+        return [STRATOD, "--data-dir", str(self.data_dir), "--listen", listen,
+                "--local-host", "qemu", "--resync-interval-ms", "1000", "--no-access-log",
+                *self.qemu_args, *self.extra_args]
+
+    @property
+    def vms_root(self):
+        return self.data_dir / "vms"
+
+    def vm_dir(self, iid):
+        return self.vms_root / iid
+
+    def qemu_pid(self, iid):
+        """The pid of the instance's QEMU from its pid file, checked against /proc."""
+        try:
+            pid = int((self.vm_dir(iid) / "qemu.pid").read_text().strip())
+        except (OSError, ValueError):
+            return None
+        return pid if pid_runs(pid, str(self.vm_dir(iid)) + "/") else None
+
+    def wait_qemu_pid(self, iid, timeout=VM_STATE_TIMEOUT):
+        return wait_for(lambda: self.qemu_pid(iid), timeout, interval=0.1,
+                        message=f"the QEMU of {iid}")
+
+    def serial_log(self, iid):
+        """Opens the running VM's console.log (see SerialLog)."""
+        return SerialLog(self.vm_dir(iid) / "console.log")
+
+    def qemu_processes(self):
+        return processes_matching(str(self.vms_root) + "/")
+
+    @property
+    def qemu_host(self):
+        hosts = [h for h in self.admin.list_all("/v1/hosts", "hosts") if h["driver"] == "qemu"]
+        assert len(hosts) == 1, hosts
+        return hosts[0]
+
+    def console(self, iid):
+        return self.admin.ok("GET", f"/v1/instances/{iid}/console")["output"]
+
+    def ready_count(self, iid):
+        ids = READY_LINE.findall(self.console(iid))
+        assert set(ids) <= {iid}, f"another instance's READY line in {iid}'s console: {ids}"
+        return len(ids)
+
+    def wait_ready(self, iid, count=1, timeout=BOOT_TIMEOUT):
+        """Waits for the `count`-th complete STRATO-READY line of `iid`; returns the console."""
+        def ready():
+            text = self.console(iid)
+            return text if len([i for i in READY_LINE.findall(text) if i == iid]) >= count else None
+        return wait_for(ready, timeout, interval=0.25, message=f"STRATO-READY #{count} of {iid}")
+
+    def instance_state(self, iid):
+        return self.admin.instance(iid)["state"]
+
+    def wait_state(self, iid, state, timeout=VM_STATE_TIMEOUT):
+        return self.admin.wait_state(iid, state, timeout)
+
+
+class VmCloud:
+    """The VmStratods of one test module. close() terminates every instance, then proves
+    nothing is left (no QEMU process, no per-VM files), killing stragglers either way."""
+
+    def __init__(self):
+        self.daemons = []
+
+    def start(self, *extra_args, qemu_args=None):
+        d = VmStratod(tempfile.mkdtemp(prefix="strato-vmtest-"), extra_args, qemu_args)
+        self.daemons.append(d)
+        return d.start()
+
+    def close(self):
+        problems = []
+        for d in self.daemons:
+            try:
+                problems += self._terminate_all_and_check(d)
+            except Exception as e:  # noqa: BLE001 - teardown must reach the kill below
+                problems.append(f"{d.root}: cleanup failed: {e!r}\n{d.log()}")
+            finally:
+                d.cleanup()
+                strays = d.qemu_processes()
+                for pid in strays:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                if strays:
+                    problems.append(f"{d.root}: QEMU processes left after stratod ended: {strays}")
+                shutil.rmtree(d.root, ignore_errors=True)
+        assert not problems, "\n".join(problems)
+
+    @staticmethod
+    def _terminate_all_and_check(d):
+        if not d.running():
+            d.start()
+        live = [i["id"] for i in d.admin.instances() if i["state"] != "terminated"]
+        for iid in live:
+            d.admin.ok("POST", f"/v1/instances/{iid}/terminate")
+        d.admin.wait_states(live, "terminated", timeout=VM_STATE_TIMEOUT)
+        terminated = {i["id"] for i in d.admin.instances()}
+
+        def leftovers():
+            procs = d.qemu_processes()
+            files = [str(p) for p in d.vms_root.rglob("*")
+                     if p.name in ("qmp.sock", "ops.sock", "console.log", "qemu.pid")]
+            dirs = [p.name for p in d.vms_root.iterdir()] if d.vms_root.exists() else []
+            return procs, files, dirs
+
+        try:
+            wait_for(lambda: not any(leftovers()), 15.0, interval=0.2,
+                     message="every QEMU process and VM directory to go")
+        except AssertionError:
+            procs, files, dirs = leftovers()
+            return [f"{d.root}: after terminating {sorted(terminated)}: QEMU processes {procs}, "
+                    f"files {files}, VM directories {dirs}"]
+        return []
+
+
+@pytest.fixture(scope="module")
+def vm_cloud(no_stratod_survives):
+    """Module-wide factory of qemu-host daemons: vm_cloud.start(*extra_args) -> VmStratod.
+    Its teardown is the final leak check of the module's VMs."""
+    _require_stratod()
+    require_guest()
+    cloud = VmCloud()
+    yield cloud
+    cloud.close()
+
+
+@pytest.fixture(scope="module")
+def vm_stratod(vm_cloud):
+    """One qemu-host daemon shared by the tests of a module that stay independent."""
+    return vm_cloud.start()
