@@ -475,7 +475,8 @@ def require_guest():
     missing = [f for f in ("vmlinux", "initrd.img") if not (GUEST_DIR / f).is_file()]
     if missing:
         pytest.skip(f"guest image not built: {', '.join(missing)} missing in {GUEST_DIR} (run "
-                    f"guest/build.sh {GUEST_DIR}, or set STRATO_GUEST_DIR)", allow_module_level=True)
+                    f"guest/build.sh {GUEST_DIR}, or set STRATO_GUEST_DIR)",
+                    allow_module_level=True)
 
 
 def processes_matching(needle):
@@ -496,9 +497,10 @@ def processes_matching(needle):
 def pid_runs(pid, needle):
     """True while `pid` is alive with `needle` in its command line (a reused pid is not it)."""
     try:
-        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
+    cmd = cmd.replace(b"\0", b" ").decode(errors="replace")
     return needle in cmd
 
 

@@ -188,11 +188,6 @@ def test_guest_powering_itself_off_is_instance_initiated(cloud, image):
     cloud.wait_state(iid, "terminated")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "daemon bug: InstanceController::Resync sends each host only pending/running/stopping/"
-    "shutting-down instances, and HostAgent's sync destroys every VM directory not listed, so "
-    "a stopped instance's directory (its console.log) is removed at the next resync and "
-    "GET /v1/instances/{id}/console answers an empty output"))
 def test_stopped_instance_keeps_its_console(cloud, image):
     iid = launch(cloud, image, "mv1.nano")
     cloud.wait_state(iid, "running")

@@ -398,13 +398,20 @@ void InstanceController::Resync() {
   std::vector<std::string> transitional;
   InstanceFilter filter;
   filter.states = {InstanceState::kPending, InstanceState::kRunning, InstanceState::kStopping,
-                   InstanceState::kShuttingDown};
+                   InstanceState::kShuttingDown, InstanceState::kStopped};
   Status read = store_.Read([&](ReadTxn& t) {
     Page page{.limit = 1000};
     for (;;) {
       STRATO_ASSIGN_OR_RETURN(auto batch, t.ListInstances(Scope::System(), filter, page));
       for (const Instance& i : batch) {
         if (IsTransitional(i.state)) transitional.push_back(i.id);
+        // A stopped VM's files (its console) stay on its last host until terminate.
+        if (i.state == InstanceState::kStopped) {
+          if (!i.last_host_id.empty()) {
+            by_host[i.last_host_id].push_back({SpecOf(i), VmPowerState::kStopped});
+          }
+          continue;
+        }
         if (!i.host_id) continue;
         // A pending VM may not exist yet: believe it stopped, and start it below.
         VmPowerState believed = i.state == InstanceState::kPending ? VmPowerState::kStopped

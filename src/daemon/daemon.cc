@@ -203,12 +203,11 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
   p->sim_executor = std::make_unique<SerialExecutor>();
   p->qemu_executor = std::make_unique<SerialExecutor>();
   if (options.local_host == "qemu") {
-    for (const char* f : {"/vmlinuz", "/initrd.img"}) {
-      if (!fs::exists(options.guest_dir + f)) {
-        return InvalidParameter("the guest " + options.guest_dir + f +
-                                " is missing: build it with guest/build.sh " + options.guest_dir +
-                                " or pass --guest-dir");
-      }
+    const std::string& g = options.guest_dir;
+    if (!fs::exists(g + "/initrd.img") ||
+        (!fs::exists(g + "/vmlinux") && !fs::exists(g + "/vmlinuz"))) {
+      return InvalidParameter("the guest (vmlinux or vmlinuz, and initrd.img) is missing from " +
+                              g + ": build it with guest/build.sh " + g + " or pass --guest-dir");
     }
   }
   p->agents = std::make_unique<LocalAgentTransport>();

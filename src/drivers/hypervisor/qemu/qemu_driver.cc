@@ -99,7 +99,8 @@ Status QemuDriver::Start(const VmSpec& spec) {
   if (*rc != 0) {
     std::string why = ReadTail(log, 400);
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-    return Internal("QEMU failed to start (exit " + std::to_string(*rc) + "): " + why);
+    return Internal("QEMU failed to start (exit " + std::to_string(*rc) + ")" +
+                    (why.empty() ? std::string() : ": " + why));
   }
   pid_t pid = ReadPidFile(PidFilePath(dir));
   Status s = Attach(id, pid);
