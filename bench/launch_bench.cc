@@ -182,13 +182,13 @@ void RunLaunchPhase(const BenchOptions& o, const std::string& endpoint, const Cr
   f.launch_latency = Summarize(f.launch.latencies_s);
   std::fprintf(stderr, "[launch] all requests answered in %.1fs; waiting for running\n",
                f.launch.seconds);
-  const auto deadline = start + std::chrono::seconds(o.running_timeout_s);
-  while (!f.all_running_s && Clock::now() < deadline) {
+  // The timeout counts from the last answer: placement may lag a long launch phase.
+  const auto deadline = Clock::now() + std::chrono::seconds(o.running_timeout_s);
+  for (;;) {
     f.all_running_s = watcher.Wait(std::chrono::seconds(5));
-    if (!f.all_running_s) {
-      PrintProgress("running", f.launch.acked_instances, o.instances,
-                    std::chrono::duration<double>(Clock::now() - start).count(), watcher);
-    }
+    if (f.all_running_s || Clock::now() >= deadline) break;
+    PrintProgress("running", f.launch.acked_instances, o.instances,
+                  std::chrono::duration<double>(Clock::now() - start).count(), watcher);
   }
   watcher.Stop();
   f.running_at_end = watcher.running() - running_before;
@@ -299,7 +299,7 @@ Status Run(const BenchOptions& o) {
   std::fprintf(stderr, "[setup] %d sim hosts in %.2fs; image %s\n", o.hosts, f.hosts_seconds,
                image_id.c_str());
 
-  RunLaunchPhase(o, endpoint, creds, image_id, *admin, f);
+  if (o.instances > 0) RunLaunchPhase(o, endpoint, creds, image_id, *admin, f);
   (void)Scrape(*admin, &f.metrics_scrape_s);
   std::fprintf(stderr, "[list] %d page requests\n", o.list_requests);
   MeasureListing(*admin, o, f);
@@ -332,8 +332,12 @@ int main(int argc, char** argv) {
   app.add_option("--endpoint", o.endpoint, "Attach to this stratod (http://127.0.0.1:PORT)");
   app.add_option("--credentials", o.credentials, "Credentials file when attaching");
   app.add_option("--pid", o.pid, "stratod's pid when attaching (for VmRSS/VmHWM)");
-  app.add_option("--instances,-n", o.instances, "Instances to launch (N)")->capture_default_str();
-  app.add_option("--hosts", o.hosts, "Sim hosts to register")->capture_default_str();
+  app.add_option("--instances,-n", o.instances, "Instances to launch (N; 0: only list)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--hosts", o.hosts, "Sim hosts to register (0: none)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   app.add_option("--host-vcpus", o.host_vcpus, "vCPUs per sim host")->capture_default_str();
   app.add_option("--host-memory-mib", o.host_memory_mib, "Memory per sim host")
       ->capture_default_str();
@@ -346,7 +350,7 @@ int main(int argc, char** argv) {
   app.add_option("--instance-type", o.instance_type, "Instance type")->capture_default_str();
   app.add_option("--list-requests", o.list_requests, "Page requests in the listing phase")
       ->capture_default_str();
-  app.add_option("--running-timeout", o.running_timeout_s, "Seconds to wait for all running")
+  app.add_option("--running-timeout", o.running_timeout_s, "Seconds to wait for all running after the last launch answer")
       ->capture_default_str();
   app.add_option("--poll-interval-ms", o.poll_interval_ms, "GET /metrics interval while waiting")
       ->capture_default_str();

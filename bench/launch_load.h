@@ -51,7 +51,7 @@ class RunningWatcher {
   RunningWatcher(std::string endpoint, std::chrono::milliseconds interval);
   ~RunningWatcher();
 
-  // Starts watching: the clock for ReachedAfter() starts now, and the target is
+  // Starts watching: the clock for Wait()'s answer starts now, and the target is
   // `running_target` instances in state running.
   void Start(int64_t running_target);
   // Blocks until the target is reached (-> seconds since Start) or `timeout` passes.

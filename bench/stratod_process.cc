@@ -149,7 +149,8 @@ std::chrono::duration<double> StratodProcess::Stop(bool keep_dir, std::chrono::s
     }
   }
   auto took = std::chrono::steady_clock::now() - start;
-  if (!keep_dir && !dir_.empty()) {
+  keep_dir_ = keep_dir_ || keep_dir;
+  if (!keep_dir_ && !dir_.empty()) {
     std::error_code ec;
     fs::remove_all(dir_, ec);
     dir_.clear();

@@ -50,8 +50,8 @@ class StratodProcess {
   const std::string& data_dir() const { return dir_; }
   pid_t pid() const { return pid_; }
 
-  // SIGTERM, wait up to `grace`, then SIGKILL; removes the data dir unless keep_dir.
-  // Returns how long the daemon took to exit after SIGTERM.
+  // SIGTERM, wait up to `grace`, then SIGKILL; removes the data dir unless keep_dir (which
+  // sticks: the destructor then leaves it too). Returns how long the daemon took to exit.
   std::chrono::duration<double> Stop(bool keep_dir = false,
                                      std::chrono::seconds grace = std::chrono::seconds(30));
 
@@ -64,6 +64,7 @@ class StratodProcess {
   std::string endpoint_;
   Credentials credentials_;
   bool stopped_ = false;
+  bool keep_dir_ = false;
 };
 
 }  // namespace strato::bench

@@ -692,3 +692,14 @@ def vm_cloud(no_stratod_survives):
 def vm_stratod(vm_cloud):
     """One qemu-host daemon shared by the tests of a module that stay independent."""
     return vm_cloud.start()
+
+
+@pytest.fixture(scope="module")
+def cloud(vm_stratod):
+    """The real-VM tests' shared stratod with a qemu host (one per test module)."""
+    return vm_stratod
+
+
+@pytest.fixture(scope="module")
+def image(cloud):
+    return default_image_id(cloud.admin)

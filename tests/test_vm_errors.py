@@ -6,16 +6,6 @@ import pytest
 from conftest import default_image_id, random_id
 
 
-@pytest.fixture(scope="module")
-def cloud(vm_stratod):
-    return vm_stratod
-
-
-@pytest.fixture(scope="module")
-def image(cloud):
-    return default_image_id(cloud.admin)
-
-
 def assert_nothing_created(cloud, before):
     assert cloud.admin.instances() == before
     assert not (cloud.vms_root.exists() and any(cloud.vms_root.iterdir()))

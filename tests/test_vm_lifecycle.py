@@ -12,20 +12,10 @@ import time
 
 import pytest
 
-from conftest import BOOT_TIMEOUT, READY_LINE, STRATO_CLI, default_image_id, pid_runs, qmp, \
+from conftest import BOOT_TIMEOUT, READY_LINE, STRATO_CLI, pid_runs, qmp, \
     wait_for
 
 POWEROFF_LINE = re.compile(r"^STRATO-POWEROFF (i-[0-9a-f]{17}) (\w+)\r?\n", re.M)
-
-
-@pytest.fixture(scope="module")
-def cloud(vm_stratod):
-    return vm_stratod
-
-
-@pytest.fixture(scope="module")
-def image(cloud):
-    return default_image_id(cloud.admin)
 
 
 def launch(cloud, image, instance_type):

@@ -4,21 +4,10 @@ daemon and are controlled again after its restart; a QEMU nobody owns is ended."
 import subprocess
 import time
 
-import pytest
 
-from conftest import default_image_id, pid_runs, processes_matching, wait_for
+from conftest import pid_runs, processes_matching, wait_for
 
 ORPHAN = "i-00000000000000bad"
-
-
-@pytest.fixture(scope="module")
-def cloud(vm_stratod):
-    return vm_stratod
-
-
-@pytest.fixture(scope="module")
-def image(cloud):
-    return default_image_id(cloud.admin)
 
 
 def test_guests_survive_kill_9_of_stratod_and_stay_controllable(cloud, image):

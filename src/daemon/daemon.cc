@@ -249,7 +249,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
     if (raw->agents->HasAgent(h.id)) return;
     auto report = [raw](const std::string& r) { raw->controller->OnReport(r); };
     if (h.driver == "sim") {
-      raw->agents->AddAgent(std::make_unique<HostAgent>(h.id, std::make_unique<SimDriver>(),
+      SimDriverOptions sim{std::chrono::milliseconds(raw->options.sim_start_latency_ms),
+                           std::chrono::milliseconds(raw->options.sim_stop_latency_ms)};
+      raw->agents->AddAgent(std::make_unique<HostAgent>(h.id, std::make_unique<SimDriver>(sim),
                                                         *raw->sim_executor, report));
       return;
     }

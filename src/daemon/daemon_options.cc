@@ -52,6 +52,16 @@ DaemonOptions ParseDaemonOptions(int argc, char** argv) {
                  "Memory of the local host kept back for the OS and stratod")
       ->envname("STRATO_MEMORY_RESERVE_MIB")
       ->capture_default_str();
+  app.add_option("--sim-start-latency-ms", o.sim_start_latency_ms,
+                 "Boot time of guests on sim hosts")
+      ->envname("STRATO_SIM_START_LATENCY_MS")
+      ->check(CLI::Range(0, 3600000))
+      ->capture_default_str();
+  app.add_option("--sim-stop-latency-ms", o.sim_stop_latency_ms,
+                 "Graceful power-off time of guests on sim hosts")
+      ->envname("STRATO_SIM_STOP_LATENCY_MS")
+      ->check(CLI::Range(0, 3600000))
+      ->capture_default_str();
   app.add_option("--terminated-retention", o.terminated_retention_s,
                  "Seconds a terminated instance stays visible")
       ->envname("STRATO_TERMINATED_RETENTION")
