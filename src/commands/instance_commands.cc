@@ -37,22 +37,9 @@ Status ValidateRun(const CommandEnv& env, const RunInstancesInput& in) {
 // A type larger than every enabled host can never be placed: refuse it up front, as a
 // launch into a cloud with no enabled host at all.
 Status CheckTypeFitsSomeHost(ReadTxn& t, const InstanceType& type) {
-  Page page{.limit = 1000};
-  bool any_host = false;
-  HostFilter enabled;
-  enabled.enabled = true;
-  for (;;) {
-    STRATO_ASSIGN_OR_RETURN(auto hosts, t.ListHosts(enabled, page));
-    for (const Host& h : hosts) {
-      any_host = true;
-      if (h.memory_mib >= type.memory_mib && h.vcpus * h.cpu_ratio >= type.vcpus) {
-        return OkStatus();
-      }
-    }
-    if (hosts.size() < 1000u) break;
-    page.after_id = hosts.back().id;
-  }
-  if (!any_host) {
+  STRATO_ASSIGN_OR_RETURN(auto fit, t.CountHostsThatFit(type.vcpus, type.memory_mib));
+  if (fit.large_enough > 0) return OkStatus();
+  if (fit.enabled == 0) {
     return BadRequest("InsufficientInstanceCapacity",
                       "No host in this cloud is enabled to take new instances.");
   }

@@ -75,6 +75,13 @@ class ReadTxn {
   // Hosts carry their current allocation (sum over instances placed on them).
   virtual Result<Host> GetHost(const std::string& id) = 0;
   virtual Result<std::vector<Host>> ListHosts(const HostFilter& filter, const Page& page) = 0;
+  // Enabled hosts, and how many of them could hold this shape when empty (no allocation
+  // sums: cheap enough for every launch).
+  struct HostFit {
+    int64_t enabled = 0;
+    int64_t large_enough = 0;
+  };
+  virtual Result<HostFit> CountHostsThatFit(int vcpus, int64_t memory_mib) = 0;
 
   virtual Result<Instance> GetInstance(const Scope& scope, const std::string& id) = 0;
   virtual Result<std::vector<Instance>> ListInstances(const Scope& scope,

@@ -297,6 +297,17 @@ Result<std::vector<Host>> SqliteTxn::ListHosts(const HostFilter& filter, const P
   return Collect<Host>(stmt, ReadHost);
 }
 
+Result<ReadTxn::HostFit> SqliteTxn::CountHostsThatFit(int vcpus, int64_t memory_mib) {
+  STRATO_ASSIGN_OR_RETURN(
+      auto s, db_.Prepare("SELECT COUNT(*), COALESCE(SUM(CASE WHEN memory_mib >= ? AND "
+                          "vcpus * cpu_ratio >= ? THEN 1 ELSE 0 END), 0) FROM hosts "
+                          "WHERE enabled = 1"));
+  s.Bind(1, memory_mib).Bind(2, static_cast<double>(vcpus));
+  STRATO_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return HostFit{};
+  return HostFit{s.Int(0), s.Int(1)};
+}
+
 Status SqliteTxn::InsertHost(const Host& h) {
   STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare("INSERT INTO hosts (id, name, zone, driver, vcpus, "
                                               "memory_mib, cpu_ratio, enabled, created_at) "

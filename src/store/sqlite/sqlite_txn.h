@@ -21,6 +21,7 @@ class SqliteTxn final : public WriteTxn {
   Result<std::vector<AccessKey>> ListAccessKeys(const Scope& scope, const Page& page) override;
   Result<Host> GetHost(const std::string& id) override;
   Result<std::vector<Host>> ListHosts(const HostFilter& filter, const Page& page) override;
+  Result<HostFit> CountHostsThatFit(int vcpus, int64_t memory_mib) override;
   Result<Instance> GetInstance(const Scope& scope, const std::string& id) override;
   Result<std::vector<Instance>> ListInstances(const Scope& scope, const InstanceFilter& filter,
                                               const Page& page) override;
