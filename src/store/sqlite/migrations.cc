@@ -52,7 +52,9 @@ Result<int> CurrentVersion(Connection& db) {
       db.Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
   STRATO_ASSIGN_OR_RETURN(auto stmt, db.Prepare("SELECT MAX(version) FROM schema_version"));
   STRATO_ASSIGN_OR_RETURN(bool row, stmt.Step());
-  return row && !stmt.IsNull(0) ? static_cast<int>(stmt.Int(0)) : 0;
+  int version = row && !stmt.IsNull(0) ? static_cast<int>(stmt.Int(0)) : 0;
+  sqlite3_reset(stmt.raw());  // else it pins the WAL snapshot and checkpoints never finish
+  return version;
 }
 
 }  // namespace

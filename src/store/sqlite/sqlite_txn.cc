@@ -591,8 +591,10 @@ Result<std::optional<std::string>> SqliteTxn::GetMeta(const std::string& key) {
   STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare("SELECT value FROM meta WHERE key = ?"));
   s.Bind(1, std::string_view(key));
   STRATO_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return std::optional<std::string>();
-  return std::optional<std::string>(s.Text(0));
+  std::optional<std::string> out;
+  if (row) out = s.Text(0);
+  sqlite3_reset(s.raw());  // a stepped-but-unreset statement pins the WAL snapshot
+  return out;
 }
 
 Status SqliteTxn::SetMeta(const std::string& key, const std::string& value) {
