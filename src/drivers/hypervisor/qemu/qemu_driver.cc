@@ -115,6 +115,7 @@ Status QemuDriver::Start(const VmSpec& spec) {
 
 Status QemuDriver::Stop(const std::string& id, bool force) {
   QmpClient* qmp = nullptr;
+  bool press_button = false;
   {
     std::lock_guard lock(mu_);
     auto it = vms_.find(id);
@@ -123,13 +124,18 @@ Status QemuDriver::Stop(const std::string& id, bool force) {
       return OkStatus();
     }
     Vm& vm = it->second;
+    // The agent repeats desired state on every sync; a stop already under way must not press
+    // the power button again (the guest would hear it twice) nor push the deadline back.
+    const bool pressed = vm.stop_requested;
+    const auto now = std::chrono::steady_clock::now();
+    const auto deadline = force ? now : now + options_.stop_timeout;
+    if (!pressed || deadline < vm.force_at) vm.force_at = deadline;
     vm.stop_requested = true;
-    vm.force_at = force ? std::chrono::steady_clock::now()
-                        : std::chrono::steady_clock::now() + options_.stop_timeout;
     qmp = vm.qmp.get();
+    press_button = !force && !pressed;
   }
   cv_.notify_all();
-  if (!force) {
+  if (press_button) {
     auto r = qmp->Execute("system_powerdown");
     if (!r.ok()) spdlog::warn("qemu: {} system_powerdown: {}", id, r.status().message());
   }
