@@ -464,7 +464,8 @@ _guest = Path(os.environ.get("STRATO_GUEST_DIR", "build/guest"))
 GUEST_DIR = _guest if _guest.is_absolute() else REPO / _guest
 
 # A complete readiness line (the UART writes byte by byte: never match a partial one).
-READY_LINE = re.compile(r"^STRATO-READY (i-[0-9a-f]{17})\r?\n", re.M)
+# Not anchored at ^: after a reboot the console shell's last prompt precedes it on its line.
+READY_LINE = re.compile(r"STRATO-READY (i-[0-9a-f]{17})\r?\n", re.M)
 # Generous: TCG boots take 4-8 s alone, several times that beside parallel builds.
 BOOT_TIMEOUT = 120.0
 VM_STATE_TIMEOUT = 60.0
@@ -551,13 +552,61 @@ class SerialLog:
         self.close()
 
 
+class GuestShell:
+    """The guest's root shell on its serial console (stratod --guest-console-shell: the
+    guest image runs `sh` on ttyS0). run() sends one command line and reads up to an end
+    marker the shell computes, so the echo of the typed line never matches it."""
+
+    def __init__(self, socket_path):
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._sock.connect(str(socket_path))
+        self._count = 0
+
+    def run(self, command, timeout=60.0):
+        self._count += 1
+        n = self._count
+        # $((…)) is expanded by the guest: the markers exist only in the shell's output,
+        # never in the echo of the typed line (which line editing may also redraw).
+        line = (f"echo __STRATO_BEGIN_$(({n}+0))__; {command}; "
+                f"echo \"__STRATO_END_$(({n}+0))_$?__\"\n")
+        begin = re.compile(rf"__STRATO_BEGIN_{n}__\r?\n".encode())
+        end = re.compile(rf"__STRATO_END_{n}_(\d+)__\r?\n".encode())
+        self._sock.sendall(line.encode())
+        data = b""
+        deadline = time.monotonic() + timeout
+        while True:
+            b = begin.search(data)
+            m = end.search(data, b.end()) if b else None
+            if m:
+                out = data[b.end():m.start()].decode(errors="replace")
+                return int(m.group(1)), out.replace("\r\n", "\n").rstrip("\n")
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"guest command timed out: {command!r}; got {data[-500:]!r}")
+            self._sock.settimeout(left)
+            chunk = self._sock.recv(65536)
+            if not chunk:
+                raise AssertionError(f"serial socket closed during {command!r}")
+            data += chunk
+
+    def close(self):
+        self._sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 class VmStratod(Stratod):
     """A stratod whose local machine is a qemu host running the real guest under TCG."""
 
     def __init__(self, root, extra_args=(), qemu_args=None):
         super().__init__(root, extra_args)
         self.qemu_args = list(qemu_args if qemu_args is not None else [
-            "--guest-dir", str(GUEST_DIR), "--stop-timeout-ms", "15000"])
+            "--guest-dir", str(GUEST_DIR), "--stop-timeout-ms", "15000",
+            "--guest-console-shell"])
 
     def command_line(self, listen):
         return [STRATOD, "--data-dir", str(self.data_dir), "--listen", listen,
@@ -589,6 +638,16 @@ class VmStratod(Stratod):
 
     def qemu_processes(self):
         return processes_matching(str(self.vms_root) + "/")
+
+    def guest_shell(self, iid):
+        """A root shell in the running guest over its serial socket (see GuestShell)."""
+        return GuestShell(self.vm_dir(iid) / "serial.sock")
+
+    def guest_run(self, iid, command, timeout=60.0):
+        """Runs `command` in the guest; returns (exit status, output). Waits for READY first."""
+        self.wait_ready(iid)
+        with self.guest_shell(iid) as sh:
+            return sh.run(command, timeout)
 
     @property
     def qemu_host(self):

@@ -15,7 +15,8 @@ import pytest
 from conftest import BOOT_TIMEOUT, READY_LINE, STRATO_CLI, pid_runs, qmp, \
     wait_for
 
-POWEROFF_LINE = re.compile(r"^STRATO-POWEROFF (i-[0-9a-f]{17}) (\w+)\r?\n", re.M)
+# Not anchored: the console shell's prompt may precede it on the same line.
+POWEROFF_LINE = re.compile(r"STRATO-POWEROFF (i-[0-9a-f]{17}) (\w+)\r?\n", re.M)
 
 
 def launch(cloud, image, instance_type):
@@ -90,7 +91,7 @@ def test_cli_run_wait_and_console(cloud, image, cli):
     def cli_console_ready():
         text = cli("instance", "console", iid)
         return text if any(i == iid for i in
-                           re.findall(r"^STRATO-READY (i-[0-9a-f]{17})\r?\n", text, re.M)) else None
+                           READY_LINE.findall(text)) else None
 
     text = wait_for(cli_console_ready, BOOT_TIMEOUT, interval=0.5, message="READY via the CLI")
     # The console the API serves (text mode turned its \r\n into \n).

@@ -138,6 +138,7 @@ std::unique_ptr<HypervisorDriver> MakeLocalQemuDriver(const DaemonOptions& o) {
   q.kernel = o.guest_dir + (fs::exists(o.guest_dir + "/vmlinux") ? "/vmlinux" : "/vmlinuz");
   q.initrd = o.guest_dir + "/initrd.img";
   q.stop_timeout = std::chrono::milliseconds(o.stop_timeout_ms);
+  q.console_shell = o.guest_console_shell;
   AccelChoice accel =
       ChooseAccel(o.accel, o.qemu_binary, q.kernel, q.initrd, o.data_dir + "/accel-probe");
   q.accel = accel.accel;

@@ -48,6 +48,10 @@ DaemonOptions ParseDaemonOptions(int argc, char** argv) {
                  "How long a graceful stop waits for the guest before forcing it off")
       ->envname("STRATO_STOP_TIMEOUT_MS")
       ->capture_default_str();
+  app.add_flag("--guest-console-shell", o.guest_console_shell,
+               "Ask the Strato guest image for a root shell on the serial console "
+               "(<data-dir>/vms/<id>/serial.sock); for tests and debugging")
+      ->envname("STRATO_GUEST_CONSOLE_SHELL");
   app.add_option("--memory-reserve-mib", o.memory_reserve_mib,
                  "Memory of the local host kept back for the OS and stratod")
       ->envname("STRATO_MEMORY_RESERVE_MIB")

@@ -24,6 +24,7 @@ std::string MicrovmTimingArgs() {
 std::string QmpSocketPath(const std::string& vm_dir) { return vm_dir + "/qmp.sock"; }
 std::string PidFilePath(const std::string& vm_dir) { return vm_dir + "/qemu.pid"; }
 std::string ConsolePath(const std::string& vm_dir) { return vm_dir + "/console.log"; }
+std::string SerialSocketPath(const std::string& vm_dir) { return vm_dir + "/serial.sock"; }
 
 std::vector<std::string> QemuCommandLine(const std::string& binary, const VmSpec& spec,
                                          const QemuPaths& paths, const std::string& accel) {
@@ -43,9 +44,13 @@ std::vector<std::string> QemuCommandLine(const std::string& binary, const VmSpec
   a.insert(a.end(), {"-kernel", paths.kernel, "-initrd", paths.initrd});
   std::string append = "console=ttyS0 panic=-1 quiet strato.id=" + spec.instance_id;
   if (micro && !paths.microvm_append.empty()) append += " " + paths.microvm_append;
+  if (paths.console_shell) append += " strato.shell=1";
   a.insert(a.end(), {"-append", append});
+  // A socket nobody is connected to drops input and output alike; the log file keeps all.
   a.insert(a.end(), {"-chardev",
-                     "file,id=console0,path=" + ConsolePath(paths.vm_dir) + ",append=on",
+                     "socket,id=console0,path=" + SerialSocketPath(paths.vm_dir) +
+                         ",server=on,wait=off,logfile=" + ConsolePath(paths.vm_dir) +
+                         ",logappend=on",
                      "-serial", "chardev:console0"});
   a.insert(a.end(), {"-qmp", "unix:" + QmpSocketPath(paths.vm_dir) + ",server=on,wait=off"});
   // A second monitor for operators and tests (stratod never uses it): e.g. pressing the

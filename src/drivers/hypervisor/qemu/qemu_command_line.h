@@ -11,12 +11,15 @@
 namespace strato {
 
 struct QemuPaths {
-  std::string vm_dir;   // holds qmp.sock, qemu.pid, console.log
+  std::string vm_dir;   // holds qmp.sock, qemu.pid, console.log, serial.sock
   std::string kernel;   // direct-boot kernel
   std::string initrd;   // direct-boot initramfs
   // Extra kernel arguments for microvm guests: under TCG an ACPI microvm has no timer to
   // calibrate against, so the kernel must be told the TSC rate (see MicrovmTimingArgs).
   std::string microvm_append;
+  // Asks the Strato guest image for a root shell on its serial console (strato.shell=1):
+  // the operator's and the test suite's way into a guest without a network.
+  bool console_shell = false;
 };
 
 // "tsc_early_khz=… lpj=… tsc=reliable" from the host's TSC rate ('' if unknown).
@@ -28,5 +31,8 @@ std::vector<std::string> QemuCommandLine(const std::string& binary, const VmSpec
 std::string QmpSocketPath(const std::string& vm_dir);
 std::string PidFilePath(const std::string& vm_dir);
 std::string ConsolePath(const std::string& vm_dir);
+// The serial console as a unix socket (like `virsh console`), for root on the host only.
+// Everything the guest writes is also appended to ConsolePath.
+std::string SerialSocketPath(const std::string& vm_dir);
 
 }  // namespace strato

@@ -90,8 +90,10 @@ Status QemuDriver::Start(const VmSpec& spec) {
   if (ec) return Internal("cannot create " + dir + ": " + ec.message());
   fs::remove(QmpSocketPath(dir), ec);
   fs::remove(PidFilePath(dir), ec);
+  fs::remove(SerialSocketPath(dir), ec);
   auto argv = QemuCommandLine(options_.binary, spec,
-                              {dir, options_.kernel, options_.initrd, options_.microvm_append},
+                              {dir, options_.kernel, options_.initrd, options_.microvm_append,
+                               options_.console_shell},
                               options_.accel);
   const std::string log = dir + "/qemu.log";
   auto rc = RunAndWait(argv, log, 60s);
@@ -271,7 +273,7 @@ void QemuDriver::MonitorLoop() {
         std::error_code ec;
         auto size = fs::file_size(path, ec);
         if (ec || size <= options_.console_trim_bytes) continue;
-        // QEMU appends (append=on), so truncating and writing back the tail is safe.
+        // QEMU appends (logappend=on opens it O_APPEND), so truncating and writing back the tail is safe.
         std::string tail = ReadTail(path, options_.console_keep_bytes);
         fs::resize_file(path, 0, ec);
         std::ofstream(path, std::ios::app | std::ios::binary) << tail;

@@ -30,6 +30,7 @@ struct QemuDriverOptions {
   std::string initrd;   // the guest initramfs
   std::string accel = "tcg";
   std::string microvm_append;  // see QemuPaths::microvm_append
+  bool console_shell = false;  // see QemuPaths::console_shell
   std::chrono::milliseconds stop_timeout{30000};  // graceful power-down before forcing
   size_t console_keep_bytes = 64 * 1024;
   size_t console_trim_bytes = 1024 * 1024;  // trim the log back to keep_bytes past this
