@@ -1,5 +1,6 @@
 #include "api/native_api.h"
 
+#include "api/digest_checked_body.h"
 #include "common/sigv4.h"
 #include "core/instance_types.h"
 
@@ -71,6 +72,43 @@ void NativeApi::Add(const char* method, const char* pattern, Authed handler) {
                 if (!principal.ok()) return ErrorResponse(principal.status(), req);
                 return h(req, params, *principal);
               });
+}
+
+void NativeApi::AddStreaming(const char* method, const char* pattern, Authed handler) {
+  router_.Add(
+      method, pattern,
+      [this, h = std::move(handler)](http::Request& req, const PathParams& params) {
+        // The header must state the payload hash (or UNSIGNED-PAYLOAD): the body is not
+        // here yet to compute it from.
+        const std::string* declared = req.Header("x-amz-content-sha256");
+        if (declared == nullptr || req.body_stream == nullptr) {
+          return ErrorResponse(
+              BadRequest("MissingParameter",
+                         "An upload must carry x-amz-content-sha256 (the body's SHA-256 in hex, "
+                         "or UNSIGNED-PAYLOAD)."),
+              req);
+        }
+        sigv4::HttpRequestView view;
+        view.method = req.method;
+        view.raw_path = req.path;
+        view.raw_query = req.raw_query;
+        for (const auto& [k, v] : req.headers) view.headers.emplace_back(k, v);
+        view.payload_hash = *declared;
+        auto principal = d_.identity->Authenticate(view, "strato");
+        if (!principal.ok()) return ErrorResponse(principal.status(), req);
+        DigestCheckedBody checked(*req.body_stream,
+                                  *declared == "UNSIGNED-PAYLOAD" ? "" : *declared);
+        http::BodyStream* raw = req.body_stream;
+        req.body_stream = &checked;
+        http::Response r = h(req, params, *principal);
+        req.body_stream = raw;
+        return r;
+      },
+      /*streaming=*/true);
+}
+
+bool NativeApi::StreamsBody(const http::Request& request) const {
+  return router_.Streams(request.method, request.path);
 }
 
 http::Response NativeApi::Handle(http::Request& request) {

@@ -34,10 +34,16 @@ class NativeApi {
  public:
   explicit NativeApi(NativeApiDeps deps);
   http::Response Handle(http::Request& request);
+  // Whether the request goes to a route that reads its body as it arrives (uploads); the
+  // HTTP server asks before reading the body (http::ServerOptions::stream_body).
+  bool StreamsBody(const http::Request& request) const;
 
  private:
   using Authed = std::function<http::Response(http::Request&, const PathParams&, const Principal&)>;
   void Add(const char* method, const char* pattern, Authed handler);
+  // A route whose handler reads request.body_stream: authenticated on the headers, with the
+  // body checked against the signed x-amz-content-sha256 as it is read (DigestCheckedBody).
+  void AddStreaming(const char* method, const char* pattern, Authed handler);
   void AddInstanceRoutes();
   void AddHostRoutes();
   void AddIdentityRoutes();

@@ -23,8 +23,8 @@ std::vector<std::string_view> Split(std::string_view path) {
 
 }  // namespace
 
-void Router::Add(std::string method, std::string pattern, RouteHandler handler) {
-  Route r{std::move(method), pattern, {}, std::move(handler)};
+void Router::Add(std::string method, std::string pattern, RouteHandler handler, bool streaming) {
+  Route r{std::move(method), pattern, {}, std::move(handler), streaming};
   for (auto s : Split(pattern)) r.segments.emplace_back(s);
   routes_.push_back(std::move(r));
 }
@@ -53,9 +53,14 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
     m.params = std::move(params);
     m.route = r.method + " " + r.pattern;
     m.method_mismatch = false;
+    m.streaming = r.streaming;
     return m;
   }
   return m;
+}
+
+bool Router::Streams(std::string_view method, std::string_view path) const {
+  return Find(method, path).streaming;
 }
 
 }  // namespace strato::api

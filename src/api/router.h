@@ -19,15 +19,20 @@ using RouteHandler = std::function<http::Response(http::Request&, const PathPara
 
 class Router {
  public:
-  void Add(std::string method, std::string pattern, RouteHandler handler);
+  // `streaming`: the handler reads the body as it arrives (http::Request::body_stream);
+  // see http::ServerOptions::stream_body, which asks Streams().
+  void Add(std::string method, std::string pattern, RouteHandler handler, bool streaming = false);
 
   struct Match {
     const RouteHandler* handler = nullptr;  // nullptr: no route
     bool method_mismatch = false;           // the path exists under another method
     PathParams params;
     std::string route;  // "GET /v1/instances/{id}", the metric label
+    bool streaming = false;
   };
   Match Find(std::string_view method, std::string_view path) const;
+  // True when (method, path) matches a streaming route.
+  bool Streams(std::string_view method, std::string_view path) const;
 
  private:
   struct Route {
@@ -35,6 +40,7 @@ class Router {
     std::string pattern;
     std::vector<std::string> segments;
     RouteHandler handler;
+    bool streaming = false;
   };
   std::vector<Route> routes_;
 };

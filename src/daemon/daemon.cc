@@ -221,6 +221,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
   sopts.io_threads = options.http_threads;
   sopts.worker_threads = options.worker_threads;
   sopts.max_body_bytes = options.max_body_bytes;
+  // Uploads (images, objects) stream past max_body_bytes; everything else is buffered.
+  sopts.stream_body = [raw](const http::Request& r) { return raw->api->StreamsBody(r); };
   STRATO_ASSIGN_OR_RETURN(
       p->server,
       http::HttpServer::Create(sopts,

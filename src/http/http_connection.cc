@@ -10,13 +10,19 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/string.hpp>
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <charconv>
+#include <tuple>
+#include <vector>
 
 #include "common/ids.h"
+#include "http/streaming_body.h"
 
 namespace strato::http::internal {
 namespace {
@@ -27,6 +33,9 @@ using tcp = asio::ip::tcp;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kMaxDrainBytes = 1 << 20;
 constexpr std::chrono::seconds kDrainTimeout{2};
+constexpr size_t kStreamChunkBytes = 256 << 10;
+// Chunks of a streaming request body buffered ahead of the handler (memory per upload).
+constexpr size_t kStreamChunksAhead = 4;
 
 bool IsTokenChar(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
@@ -50,12 +59,13 @@ bool IsServerOwnedHeader(std::string_view name) {
   return false;
 }
 
-bool ExpectsContinue(const bhttp::request<bhttp::string_body>& message) {
+bool ExpectsContinue(const bhttp::request_header<>& message) {
   auto it = message.find(bhttp::field::expect);
   return it != message.end() && beast::iequals(it->value(), "100-continue");
 }
 
-Request ToRequest(bhttp::request<bhttp::string_body>& message, const std::string& remote_address,
+// Everything but the body.
+Request ToRequest(const bhttp::request_header<>& message, const std::string& remote_address,
                   std::string request_id) {
   Request request;
   request.method = std::string(message.method_string());
@@ -70,7 +80,6 @@ Request ToRequest(bhttp::request<bhttp::string_body>& message, const std::string
     }
     request.headers.emplace_back(std::move(name), std::string(field.value()));
   }
-  request.body = std::move(message.body());
   request.request_id = std::move(request_id);
   request.remote_address = remote_address;
   request.version = static_cast<int>(message.version());
@@ -117,7 +126,10 @@ asio::awaitable<bool> Connection::ServeOne() {
   if (context_.stopping.load()) co_return false;
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
-  parser_->body_limit(options.max_body_bytes);
+  // A streamed body may be far larger; the limit of the others is checked after the header.
+  parser_->body_limit(options.stream_body ? std::max<uint64_t>(options.max_body_bytes,
+                                                               options.max_stream_bytes)
+                                          : options.max_body_bytes);
 
   idle_ = true;
   stream_.expires_after(options.idle_timeout);
@@ -134,11 +146,16 @@ asio::awaitable<bool> Connection::ServeOne() {
     co_return co_await Reject(400, "BadRequest", "HTTP/1.1 requests must carry a Host header.",
                               exchange);
   }
-  if (!parser_->is_done() && header.version() >= 11 && ExpectsContinue(header)) {
-    bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, header.version()};
-    auto [ec, n] = co_await bhttp::async_write(stream_, proceed, kTuple);
-    if (ec) co_return false;
+  if (options.stream_body) {
+    Request head = ToRequest(header, remote_address_, NewRequestId());
+    if (options.stream_body(head)) co_return co_await ServeStreaming(head, exchange);
+    auto length = parser_->content_length();
+    if (length && *length > options.max_body_bytes) {
+      co_return co_await AnswerReadError(bhttp::error::body_limit, exchange);
+    }
+    parser_->body_limit(options.max_body_bytes);  // still counts for a chunked body
   }
+  if (!co_await SendContinueIfExpected(header, !parser_->is_done())) co_return false;
   if (!parser_->is_done()) {
     stream_.expires_after(options.idle_timeout);
     auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, *parser_, kTuple);
@@ -150,6 +167,7 @@ asio::awaitable<bool> Connection::ServeOne() {
   const bool keep_alive = message.keep_alive();
   const int version = static_cast<int>(message.version());
   Request request = ToRequest(message, remote_address_, NewRequestId());
+  request.body = std::move(message.body());
   Response response = co_await Dispatch(request);
 
   exchange.request_id = request.request_id;
@@ -158,6 +176,94 @@ asio::awaitable<bool> Connection::ServeOne() {
   // Re-read: shutdown may have begun while the handler ran; then this is the last response.
   const bool keep_open = keep_alive && !context_.stopping.load();
   const bool sent = co_await Send(exchange, response, version, keep_open);
+  co_return sent&& keep_open;
+}
+
+asio::awaitable<bool> Connection::ServeStreaming(Request& request, Exchange& exchange) {
+  const ServerOptions& options = context_.options;
+  const bool keep_alive = parser_->get().keep_alive();
+  const int version = static_cast<int>(parser_->get().version());
+  auto length = parser_->content_length();
+  if (length && *length > options.max_stream_bytes) {
+    co_return co_await Reject(413, "RequestEntityTooLarge",
+                              fmt::format("The request body exceeds the limit of {} bytes.",
+                                          options.max_stream_bytes),
+                              exchange);
+  }
+  if (!co_await SendContinueIfExpected(parser_->get(), !parser_->is_done())) co_return false;
+  bhttp::request_parser<bhttp::buffer_body> parser(std::move(*parser_));
+  parser.body_limit(options.max_stream_bytes);
+
+  // Wakes this coroutine when the handler frees buffer space or returns. A cancel that
+  // arrives while nobody waits is harmless: the loop re-checks its conditions.
+  auto strand = executor();
+  auto wake = std::make_shared<asio::steady_timer>(strand);
+  std::optional<uint64_t> declared;
+  if (parser.content_length()) declared = *parser.content_length();
+  auto body = std::make_shared<StreamingBody>(declared, kStreamChunksAhead,
+                                              [wake, strand] {
+                                                asio::post(strand, [wake] { wake->cancel(); });
+                                              });
+  request.body_stream = body.get();
+  auto handler_done = std::make_shared<bool>(false);  // read and written on the strand only
+  auto response = std::make_shared<Response>();
+  // `request` lives in ServeOne's frame, which waits below until the handler is done.
+  asio::post(context_.workers, [this, self = shared_from_this(), &request, body, response,
+                                handler_done, wake, work = asio::make_work_guard(strand)] {
+    *response = RunHandler(context_.handler, request);
+    body->Abandon();
+    asio::post(work.get_executor(), [handler_done, wake] {
+      *handler_done = true;
+      wake->cancel();
+    });
+  });
+
+  std::vector<char> chunk(kStreamChunkBytes);
+  bool body_done = parser.is_done();
+  if (body_done) body->Finish();
+  beast::error_code read_ec;
+  while (!*handler_done) {
+    if (!body_done && !body->abandoned() && body->HasRoom()) {
+      parser.get().body().data = chunk.data();
+      parser.get().body().size = chunk.size();
+      parser.get().body().more = true;
+      stream_.expires_after(options.idle_timeout);
+      auto [ec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser, kTuple);
+      if (ec == bhttp::error::need_buffer) ec = {};
+      body->Push(std::string(chunk.data(), chunk.size() - parser.get().body().size));
+      if (ec) {
+        read_ec = ec;
+        body_done = true;
+        body->Fail(ec == bhttp::error::body_limit
+                       ? PayloadTooLarge(fmt::format("The request body exceeds the limit of {} "
+                                                     "bytes.", options.max_stream_bytes))
+                       : BadRequest("IncompleteBody",
+                                    "The request body ended early: " + ec.message() + "."));
+      } else if (parser.is_done()) {
+        body_done = true;
+        body->Finish();
+      }
+      continue;
+    }
+    wake->expires_at(asio::steady_timer::time_point::max());
+    co_await wake->async_wait(kTuple);
+  }
+  stream_.expires_never();
+
+  static const auto& kHttpCategory = bhttp::make_error_code(bhttp::error::bad_method).category();
+  if (read_ec && read_ec.category() != kHttpCategory) co_return false;  // nobody to answer
+  if (read_ec == bhttp::error::body_limit) {
+    *response = MakeErrorResponse(413, "RequestEntityTooLarge",
+                                  fmt::format("The request body exceeds the limit of {} bytes.",
+                                              options.max_stream_bytes),
+                                  request.request_id);
+  }
+  exchange.request_id = request.request_id;
+  exchange.method = request.method;
+  exchange.target = request.target;
+  // Unread or unparseable body bytes leave the connection unusable for another request.
+  const bool keep_open = keep_alive && !read_ec && parser.is_done() && !context_.stopping.load();
+  const bool sent = co_await Send(exchange, *response, version, keep_open);
   co_return sent&& keep_open;
 }
 
@@ -254,7 +360,12 @@ asio::awaitable<bool> Connection::Send(Exchange& exchange, Response& response, i
   if (bodiless_status) {
     message.erase(bhttp::field::content_type);
   } else if (head) {
-    message.content_length(head_length.value_or(response.body.size()));
+    message.content_length(
+        head_length.value_or(response.body_source ? response.body_source->size()
+                                                  : response.body.size()));
+  } else if (response.body_source) {
+    exchange.body_bytes = response.body_source->size();
+    message.content_length(response.body_source->size());
   } else {
     exchange.body_bytes = response.body.size();
     message.content_length(response.body.size());
@@ -265,10 +376,46 @@ asio::awaitable<bool> Connection::Send(Exchange& exchange, Response& response, i
   exchange.route = response.route;
 
   stream_.expires_after(context_.options.idle_timeout);
-  auto [ec, n] = co_await bhttp::async_write(stream_, message, kTuple);
+  beast::error_code ec;
+  if (response.body_source && !head && !bodiless_status) {
+    ec = co_await WriteStreamed(message, *response.body_source);
+  } else {
+    std::tie(ec, std::ignore) = co_await bhttp::async_write(stream_, message, kTuple);
+  }
   stream_.expires_never();
   context_.observer.OnResponse(exchange);
   if (ec) spdlog::debug("http request_id={} write failed: {}", exchange.request_id, ec.message());
+  co_return !ec;
+}
+
+asio::awaitable<beast::error_code> Connection::WriteStreamed(
+    bhttp::response<bhttp::string_body>& message, BodySource& source) {
+  bhttp::response_serializer<bhttp::string_body> serializer(message);
+  auto [ec, n] = co_await bhttp::async_write_header(stream_, serializer, kTuple);
+  if (ec) co_return ec;
+  std::vector<char> chunk(kStreamChunkBytes);
+  uint64_t left = source.size();
+  while (left > 0) {
+    auto got = source.Read(chunk.data(), static_cast<size_t>(std::min<uint64_t>(left, chunk.size())));
+    if (!got.ok() || *got == 0) {
+      spdlog::error("http: response body source ended {} bytes early: {}", left,
+                    got.ok() ? "no more data" : got.status().ToString());
+      co_return beast::error_code(asio::error::broken_pipe);  // the short body ends the connection
+    }
+    stream_.expires_after(context_.options.idle_timeout);
+    auto [write_ec, written] =
+        co_await asio::async_write(stream_, asio::buffer(chunk.data(), *got), kTuple);
+    if (write_ec) co_return write_ec;
+    left -= *got;
+  }
+  co_return beast::error_code{};
+}
+
+asio::awaitable<bool> Connection::SendContinueIfExpected(const bhttp::request_header<>& header,
+                                                         bool body_pending) {
+  if (!body_pending || header.version() < 11 || !ExpectsContinue(header)) co_return true;
+  bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, header.version()};
+  auto [ec, n] = co_await bhttp::async_write(stream_, proceed, kTuple);
   co_return !ec;
 }
 

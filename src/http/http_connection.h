@@ -70,6 +70,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::awaitable<bool> Reject(int status, std::string_view code, std::string message,
                                const Exchange& exchange);
   asio::awaitable<Response> Dispatch(Request& request);
+  // Serves a request whose handler reads the body as it arrives (ServerOptions::stream_body).
+  asio::awaitable<bool> ServeStreaming(Request& request, Exchange& exchange);
+  // Answers `Expect: 100-continue` when a body is still to come; false if the write failed.
+  asio::awaitable<bool> SendContinueIfExpected(const beast::http::request_header<>& header,
+                                               bool body_pending);
+  // Writes the header of `message`, then the body from `source`.
+  asio::awaitable<beast::error_code> WriteStreamed(
+      beast::http::response<beast::http::string_body>& message, BodySource& source);
   // Sends `response` and records it; false if the write failed.
   asio::awaitable<bool> Send(Exchange& exchange, Response& response, int version, bool keep_alive);
   // Half-closes, then drains what the peer is still sending (bounded) so that closing does not

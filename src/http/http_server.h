@@ -27,6 +27,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -42,6 +43,12 @@ struct ServerOptions {
   int io_threads = 2;
   int worker_threads = 8;
   size_t max_body_bytes = 1 << 20;
+  // Decides from the request line and headers (body still empty) whether the handler reads
+  // the body as it arrives (Request::body_stream) instead of receiving it whole. Such bodies
+  // may be up to max_stream_bytes. A handler that returns before reading to the end gets its
+  // response sent and the connection closed.
+  std::function<bool(const Request&)> stream_body;
+  uint64_t max_stream_bytes = uint64_t{5} << 40;  // 5 TiB, the S3 object limit
   size_t max_header_bytes = 64 << 10;
   std::chrono::seconds idle_timeout{60};
   // How long Stop() lets in-flight requests finish before closing their connections.

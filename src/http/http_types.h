@@ -4,14 +4,46 @@
 // Plain value types with no Boost dependency, so every front end (native REST, EC2, S3, IMDS)
 // can include this header cheaply. Thread-safety: value types; one thread at a time.
 
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "common/status.h"
+
 namespace strato::http {
+
+// The body of a streaming request (see ServerOptions::stream_body), read by the handler while
+// the connection is still receiving it; at most a few chunks are ever buffered, so a body of
+// any size costs the server constant memory. Used from the handler's thread only.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // Blocks until some bytes arrive; copies up to `max` of them to `out`. 0 = end of body.
+  // Errors: IncompleteBody (the client broke off, stalled past the idle timeout, or sent
+  // malformed chunking), RequestEntityTooLarge (over ServerOptions::max_stream_bytes).
+  virtual Result<size_t> Read(char* out, size_t max) = 0;
+  // The declared Content-Length; nullopt for a chunked body.
+  virtual std::optional<uint64_t> content_length() const = 0;
+};
+
+// The body of a streamed response: read on the connection's thread as it is written, so an
+// object of any size is sent in constant memory. Read must not block for long (a local file).
+class BodySource {
+ public:
+  virtual ~BodySource() = default;
+  // Exactly this many bytes are sent (the Content-Length).
+  virtual uint64_t size() const = 0;
+  // Copies up to `max` next bytes to `out`; returns how many (> 0 until size() are given).
+  // An error, or 0 early, ends the connection: the client sees a short body.
+  virtual Result<size_t> Read(char* out, size_t max) = 0;
+};
 
 struct Request {
   std::string method;     // as received, e.g. "GET"
@@ -19,7 +51,8 @@ struct Request {
   std::string path;       // raw part of target before '?', NOT percent-decoded
   std::string raw_query;  // part after the first '?', without it, NOT percent-decoded
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased, in order
-  std::string body;
+  std::string body;            // empty when body_stream is set
+  BodyStream* body_stream = nullptr;  // set for streaming requests; valid during the handler
   std::string request_id;      // unique per request; echoed as x-request-id
   std::string remote_address;  // peer IP address without port, e.g. "127.0.0.1"
   int version = 11;            // 10 = HTTP/1.0, 11 = HTTP/1.1
@@ -43,6 +76,8 @@ struct Response {
   // would have had. A content-type entry replaces `content_type`.
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;  // not sent for HEAD requests and 204/304 responses
+  // When set, the body is read from here instead of `body` (Content-Length = its size()).
+  std::shared_ptr<BodySource> body_source;
   std::string content_type = "application/json";  // empty = no Content-Type header
   // Metric label for strato_http_*; set by the router to the matched pattern,
   // e.g. "GET /v1/instances/{id}". Never put ids here (unbounded label cardinality).
