@@ -7,7 +7,7 @@ set -euo pipefail
 BUILD_PKGS=(cmake ninja-build g++ ccache pkg-config git
   libboost1.81-dev nlohmann-json3-dev libpugixml-dev libsqlite3-dev libssl-dev libsodium-dev
   libcli11-dev libspdlog-dev libfmt-dev libcurl4-openssl-dev uuid-dev libgtest-dev
-  libnftables-dev)
+  libnftables-dev libbz2-dev zlib1g-dev)
 RUNTIME_PKGS=(qemu-system-x86 qemu-utils dnsmasq-base nftables iproute2 busybox-static kmod cpio
   e2fsprogs bzip2 gzip dropbear-bin curl ca-certificates)
 TEST_PKGS=(python3 python3-pytest python3-botocore python3-boto3 awscli s3cmd sqlite3)
