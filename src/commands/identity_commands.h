@@ -42,6 +42,19 @@ class IdentityCommands {
   // answers to ("strato", "ec2", "s3").
   Result<Principal> Authenticate(const sigv4::HttpRequestView& request, std::string_view service);
 
+  // S3's forms (identity_s3_auth.cc): the Authorization header, or a presigned URL's X-Amz-*
+  // query parameters (X-Amz-Expires 1..604800 s, payload UNSIGNED-PAYLOAD). Also answers
+  // what a STREAMING-AWS4-HMAC-SHA256-PAYLOAD body needs to check its chunk signatures.
+  // No credentials at all: AccessDenied (403), as S3 answers anonymous requests.
+  struct S3Auth {
+    Principal principal;
+    std::string signing_key;     // binary
+    std::string seed_signature;  // the request's own signature
+    std::string amz_date;
+    sigv4::Credential credential;
+  };
+  Result<S3Auth> AuthenticateS3(const sigv4::HttpRequestView& request);
+
   Result<Tenant> CreateTenant(const Principal& p, const std::string& name);
   Result<std::vector<Tenant>> ListTenants(const Principal& p);
   Result<Tenant> GetTenant(const Principal& p, const std::string& id);

@@ -99,6 +99,26 @@ struct Image {
   TimeMs created_at = 0;
 };
 
+// An S3 bucket. Names are global across tenants, as in S3.
+struct Bucket {
+  std::string name;
+  std::string id;  // "bkt-…": names the bucket's data directory
+  std::string tenant_id;
+  TimeMs created_at = 0;
+};
+
+// An S3 object's metadata; its bytes are the file `data_file` in the bucket's directory.
+struct ObjectRecord {
+  std::string bucket;
+  std::string key;
+  int64_t size = 0;
+  std::string etag;  // without quotes: hex MD5, or "<hex>-<parts>" for multipart uploads
+  std::string content_type;
+  std::string user_metadata;  // JSON object of x-amz-meta-* (names lower-case, no prefix)
+  std::string data_file;
+  TimeMs created_at = 0;
+};
+
 struct KeyPair {
   std::string id;  // "key-…"
   std::string tenant_id;

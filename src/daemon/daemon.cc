@@ -13,9 +13,11 @@
 #include "agent/agent_transport.h"
 #include "agent/http_agent_transport.h"
 #include "api/native_api.h"
+#include "api/s3/s3_api.h"
 #include "commands/host_commands.h"
 #include "commands/identity_commands.h"
 #include "commands/instance_commands.h"
+#include "commands/object_commands.h"
 #include "commands/resource_commands.h"
 #include "common/ids.h"
 #include "common/metrics.h"
@@ -44,6 +46,8 @@ struct Daemon::Parts {
   std::unique_ptr<HostCommands> hosts;
   std::unique_ptr<IdentityCommands> identity;
   std::unique_ptr<ResourceCommands> resources;
+  std::unique_ptr<ObjectFiles> object_files;
+  std::unique_ptr<ObjectCommands> objects;
   // Sim agents share one executor: their driver calls are cheap and never block.
   std::unique_ptr<SerialExecutor> sim_executor;
   // The local qemu host's agent has its own executor: its driver calls block.
@@ -58,6 +62,7 @@ struct Daemon::Parts {
   std::string local_qemu_host_id;  // GUARDED_BY(hosts_mu): reached over HTTP
   std::unique_ptr<InstanceController> controller;
   std::unique_ptr<api::NativeApi> api;
+  std::unique_ptr<api::s3::S3Api> s3;
   std::unique_ptr<http::HttpServer> server;
   std::string endpoint;
   int lock_fd = -1;  // flock'd for the daemon's lifetime; released by the OS on exit
@@ -201,6 +206,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
   p->hosts = std::make_unique<HostCommands>(p->env);
   p->identity = std::make_unique<IdentityCommands>(p->env, *p->box);
   p->resources = std::make_unique<ResourceCommands>(p->env);
+  p->object_files = std::make_unique<ObjectFiles>(options.data_dir + "/objects");
+  p->object_files->ClearScratch();  // uploads a crash interrupted
+  p->objects = std::make_unique<ObjectCommands>(p->env, *p->object_files);
   p->sim_executor = std::make_unique<SerialExecutor>();
   p->qemu_executor = std::make_unique<SerialExecutor>();
   if (options.local_host == "qemu") {
@@ -222,7 +230,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
   sopts.worker_threads = options.worker_threads;
   sopts.max_body_bytes = options.max_body_bytes;
   // Uploads (images, objects) stream past max_body_bytes; everything else is buffered.
-  sopts.stream_body = [raw](const http::Request& r) { return raw->api->StreamsBody(r); };
+  sopts.stream_body = [raw](const http::Request& r) {
+    return raw->s3->StreamsBody(r) || raw->api->StreamsBody(r);
+  };
   STRATO_ASSIGN_OR_RETURN(
       p->server,
       http::HttpServer::Create(sopts,
@@ -230,6 +240,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
                                  if (r.path.rfind("/agent/", 0) == 0) {
                                    return raw->agent_service->Handle(r);
                                  }
+                                 if (raw->s3->Claims(r)) return raw->s3->Handle(r);
                                  return raw->api->Handle(r);
                                },
                                p->metrics));
@@ -288,6 +299,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
                             return j.value("output", "");
                           }};
   p->api = std::make_unique<api::NativeApi>(std::move(deps));
+  p->s3 = std::make_unique<api::s3::S3Api>(
+      api::s3::S3ApiDeps{p->identity.get(), p->objects.get(), options.region, options.s3_domain});
 
   RegisterStoreMetrics(*p);
   STRATO_RETURN_IF_ERROR(Bootstrap(*p));

@@ -48,6 +48,10 @@ DaemonOptions ParseDaemonOptions(int argc, char** argv) {
                  "How long a graceful stop waits for the guest before forcing it off")
       ->envname("STRATO_STOP_TIMEOUT_MS")
       ->capture_default_str();
+  app.add_option("--s3-domain", o.s3_domain,
+                 "Domain of virtual-hosted S3 addressing: <bucket>.<domain> names a bucket")
+      ->envname("STRATO_S3_DOMAIN")
+      ->capture_default_str();
   app.add_flag("--guest-console-shell", o.guest_console_shell,
                "Ask the Strato guest image for a root shell on the serial console "
                "(<data-dir>/vms/<id>/serial.sock); for tests and debugging")

@@ -22,6 +22,7 @@ struct DaemonOptions {
   std::string qemu_binary = "qemu-system-x86_64";
   int stop_timeout_ms = 30000;
   bool guest_console_shell = false;
+  std::string s3_domain = "s3.localhost";
   int sim_start_latency_ms = 0;     // how long a sim guest takes to boot
   int sim_stop_latency_ms = 0;      // and to power off gracefully      // graceful power-down before a stop is forced
   int64_t memory_reserve_mib = 1024;  // kept back from the local host for the OS

@@ -100,6 +100,16 @@ class ReadTxn {
                                                              const std::string& resource_id) = 0;
 
   virtual Result<std::optional<std::string>> GetMeta(const std::string& key) = 0;
+
+  // ---- object store (buckets are global by name; commands check the owner) ----
+  virtual Result<Bucket> GetBucket(const std::string& name) = 0;  // NoSuchBucket
+  virtual Result<std::vector<Bucket>> ListBuckets(const std::string& tenant_id) = 0;
+  virtual Result<ObjectRecord> GetObject(const std::string& bucket, const std::string& key) = 0;
+  // Keys with `prefix`, greater than `after`, in key order, at most `limit`.
+  virtual Result<std::vector<ObjectRecord>> ListObjects(const std::string& bucket,
+                                                        const std::string& prefix,
+                                                        const std::string& after, int limit) = 0;
+  virtual Result<bool> BucketHasObjects(const std::string& bucket) = 0;
 };
 
 class WriteTxn : public ReadTxn {
@@ -131,6 +141,13 @@ class WriteTxn : public ReadTxn {
   virtual Status DeleteKeyPair(const std::string& tenant_id, const std::string& name) = 0;
 
   virtual Status SetMeta(const std::string& key, const std::string& value) = 0;
+
+  virtual Status InsertBucket(const Bucket& b) = 0;  // AlreadyExists if the name is taken
+  virtual Status DeleteBucket(const std::string& name) = 0;
+  // Inserts or replaces; returns the replaced object's data file ("" if none).
+  virtual Result<std::string> PutObject(const ObjectRecord& o) = 0;
+  // Returns the deleted object's data file ("" if there was no such object).
+  virtual Result<std::string> DeleteObject(const std::string& bucket, const std::string& key) = 0;
 };
 
 class Store {

@@ -7,7 +7,7 @@ namespace strato::sqlite {
 namespace {
 
 // Append only: a published migration never changes.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     // 1: the foundation schema.
     R"sql(
 CREATE TABLE tenants (
@@ -44,6 +44,17 @@ CREATE TABLE key_pairs (
   id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, name TEXT NOT NULL, public_key TEXT NOT NULL,
   fingerprint TEXT NOT NULL, created_at BIGINT NOT NULL, UNIQUE (tenant_id, name));
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+)sql",
+    // 2: the object store.
+    R"sql(
+CREATE TABLE buckets (
+  name TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, tenant_id TEXT NOT NULL,
+  created_at BIGINT NOT NULL);
+CREATE INDEX buckets_by_tenant ON buckets (tenant_id, name);
+CREATE TABLE objects (
+  bucket TEXT NOT NULL REFERENCES buckets(name), key TEXT NOT NULL, size BIGINT NOT NULL,
+  etag TEXT NOT NULL, content_type TEXT NOT NULL, user_metadata TEXT NOT NULL,
+  data_file TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (bucket, key));
 )sql",
 };
 

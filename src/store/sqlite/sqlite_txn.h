@@ -54,6 +54,19 @@ class SqliteTxn final : public WriteTxn {
   Status DeleteKeyPair(const std::string& tenant_id, const std::string& name) override;
   Status SetMeta(const std::string& key, const std::string& value) override;
 
+  // ---- object store (sqlite_object_txn.cc) ----
+  Result<Bucket> GetBucket(const std::string& name) override;
+  Result<std::vector<Bucket>> ListBuckets(const std::string& tenant_id) override;
+  Result<ObjectRecord> GetObject(const std::string& bucket, const std::string& key) override;
+  Result<std::vector<ObjectRecord>> ListObjects(const std::string& bucket,
+                                                const std::string& prefix,
+                                                const std::string& after, int limit) override;
+  Result<bool> BucketHasObjects(const std::string& bucket) override;
+  Status InsertBucket(const Bucket& b) override;
+  Status DeleteBucket(const std::string& name) override;
+  Result<std::string> PutObject(const ObjectRecord& o) override;
+  Result<std::string> DeleteObject(const std::string& bucket, const std::string& key) override;
+
  private:
   Status LoadTags(const Scope& scope, std::vector<Instance>& instances);
   Connection& db_;

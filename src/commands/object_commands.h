@@ -1,0 +1,103 @@
+#pragma once
+// ObjectCommands: the S3 object store's rules — bucket naming and ownership, object keys,
+// integrity checks (Content-MD5, x-amz-checksum-sha256), listing with prefixes and
+// delimiters. Object bytes stream through ObjectFiles on the caller's thread: this is the
+// data path, and buffering whole objects is never an option. Metadata is written in one
+// store transaction after the bytes are safely on disk, so an object is either all there
+// or not there.
+//
+// Tenancy: bucket names are global (as in S3); another tenant's bucket answers AccessDenied
+// (403) to every operation, and its objects are never listed or read.
+// Thread-safety: all methods may be called concurrently.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "commands/command_env.h"
+#include "core/model.h"
+#include "objectstore/object_files.h"
+
+namespace strato {
+
+struct PutObjectInput {
+  std::string bucket;
+  std::string key;
+  std::string content_type;
+  std::map<std::string, std::string> user_metadata;  // names without "x-amz-meta-"
+  std::optional<std::string> content_md5_base64;     // Content-MD5
+  std::optional<std::string> sha256_base64;          // x-amz-checksum-sha256
+  ByteReadFn read;
+};
+
+struct ObjectRange {
+  uint64_t first = 0;
+  uint64_t last = 0;  // inclusive
+};
+
+struct OpenedObject {
+  ObjectRecord record;
+  std::optional<ObjectRange> range;  // the satisfied range, when one was asked for
+  std::unique_ptr<ObjectReader> reader;
+};
+
+struct ListObjectsInput {
+  std::string bucket;
+  std::string prefix;
+  std::string delimiter;
+  std::string after;  // marker / start-after / continuation key
+  int max_keys = 1000;
+};
+
+struct ListObjectsResult {
+  std::vector<ObjectRecord> objects;
+  std::vector<std::string> common_prefixes;
+  bool truncated = false;
+  std::string next_after;  // the last key or prefix returned, when truncated
+};
+
+class ObjectCommands {
+ public:
+  static constexpr uint64_t kMaxObjectSize = uint64_t{5} << 40;  // 5 TiB, as S3
+
+  ObjectCommands(CommandEnv& env, ObjectFiles& files);
+
+  Result<std::vector<Bucket>> ListBuckets(const Principal& p);
+  // BucketAlreadyOwnedByYou / BucketAlreadyExists (409), InvalidBucketName (400).
+  Result<Bucket> CreateBucket(const Principal& p, const std::string& name);
+  // BucketNotEmpty (409).
+  Status DeleteBucket(const Principal& p, const std::string& name);
+  Result<Bucket> GetBucket(const Principal& p, const std::string& name);
+
+  // BadDigest / XAmzContentSHA256Mismatch (400) when a declared digest differs.
+  Result<ObjectRecord> PutObject(const Principal& p, PutObjectInput& in);
+  // `range_header` is an HTTP Range value ("bytes=0-99", "bytes=-100", "bytes=100-").
+  // InvalidRange (416) when it cannot be satisfied; an unparseable one is ignored, as S3 does.
+  Result<OpenedObject> GetObject(const Principal& p, const std::string& bucket,
+                                 const std::string& key, const std::string& range_header = "");
+  Result<ObjectRecord> HeadObject(const Principal& p, const std::string& bucket,
+                                  const std::string& key);
+  // Deleting a missing key succeeds, as in S3.
+  Status DeleteObject(const Principal& p, const std::string& bucket, const std::string& key);
+  Result<ListObjectsResult> ListObjects(const Principal& p, const ListObjectsInput& in);
+  // Server-side copy; the metadata is copied unless `replace_metadata` is given.
+  Result<ObjectRecord> CopyObject(const Principal& p, const std::string& src_bucket,
+                                  const std::string& src_key, const std::string& dst_bucket,
+                                  const std::string& dst_key,
+                                  const std::optional<PutObjectInput>& replace_metadata);
+
+ private:
+  Result<Bucket> OwnedBucket(const Principal& p, const std::string& name);
+  Result<ObjectRecord> Commit(const Bucket& b, const std::string& key, const WrittenFile& f,
+                              const std::string& content_type, const std::string& metadata_json);
+
+  CommandEnv& env_;
+  ObjectFiles& files_;
+};
+
+Status ValidateBucketName(const std::string& name);
+Status ValidateObjectKey(const std::string& key);
+
+}  // namespace strato
