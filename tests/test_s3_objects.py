@@ -211,8 +211,6 @@ def test_aws_cli_cp_ls_and_rm(cli, tmp_path):
     name = bucket_name()
     _, out, _ = cli.run("s3", "mb", f"s3://{name}")
     assert f"make_bucket: {name}" in out
-    src = tmp_path / "file.bin"
-    src.write_bytes(os.urandom(9 * 1024 * 1024 + 5))  # multipart-sized for the CLI? (8 MiB)
     small = tmp_path / "small.txt"
     small.write_text("hello from the aws cli\n")
     cli.run("s3", "cp", str(small), f"s3://{name}/docs/small.txt")

@@ -26,7 +26,9 @@ bool LooksLikeIpv4(const std::string& s) {
   return dots == 3;
 }
 
-std::string MetadataJson(const std::map<std::string, std::string>& m) {
+}  // namespace
+
+std::string ObjectMetadataJson(const std::map<std::string, std::string>& m) {
   json j = json::object();
   for (const auto& [k, v] : m) j[k] = v;
   return j.dump();
@@ -34,7 +36,7 @@ std::string MetadataJson(const std::map<std::string, std::string>& m) {
 
 // "bytes=a-b" | "bytes=a-" | "bytes=-n" against an object of `size` bytes. nullopt: no
 // usable range (ignored, as S3 ignores what it cannot parse); an error: unsatisfiable.
-Result<std::optional<ObjectRange>> ParseRange(const std::string& header, uint64_t size) {
+Result<std::optional<ObjectRange>> ParseByteRange(const std::string& header, uint64_t size) {
   constexpr std::string_view kPrefix = "bytes=";
   if (header.rfind(kPrefix, 0) != 0 || header.find(',') != std::string::npos) {
     return std::optional<ObjectRange>{};
@@ -66,7 +68,35 @@ Result<std::optional<ObjectRange>> ParseRange(const std::string& header, uint64_
   return std::optional<ObjectRange>{ObjectRange{*first, end}};
 }
 
-}  // namespace
+Result<DeclaredDigests> ParseDeclaredDigests(const PutObjectInput& in) {
+  DeclaredDigests out;
+  if (in.content_md5_base64) {
+    auto raw = Base64Decode(*in.content_md5_base64);
+    if (!raw || raw->size() != 16) {
+      return BadRequest("InvalidDigest", "The Content-MD5 you specified was invalid.");
+    }
+    out.md5_hex = HexEncode(*raw);
+  }
+  if (in.sha256_base64) {
+    auto raw = Base64Decode(*in.sha256_base64);
+    if (!raw || raw->size() != 32) {
+      return BadRequest("InvalidRequest", "Value for x-amz-checksum-sha256 header is invalid.");
+    }
+    out.sha256_hex = HexEncode(*raw);
+  }
+  return out;
+}
+
+Status CheckDigests(const DeclaredDigests& declared, const WrittenFile& f) {
+  if (declared.md5_hex && *declared.md5_hex != f.md5_hex) {
+    return BadRequest("BadDigest", "The Content-MD5 you specified did not match what we received.");
+  }
+  if (declared.sha256_hex && *declared.sha256_hex != f.sha256_hex) {
+    return BadRequest("BadDigest",
+                      "The SHA256 you specified did not match the calculated checksum.");
+  }
+  return OkStatus();
+}
 
 Status ValidateBucketName(const std::string& name) {
   auto bad = [&](const std::string& why) {
@@ -199,32 +229,14 @@ Result<ObjectRecord> ObjectCommands::Commit(const Bucket& b, const std::string& 
 Result<ObjectRecord> ObjectCommands::PutObject(const Principal& p, PutObjectInput& in) {
   STRATO_ASSIGN_OR_RETURN(Bucket b, OwnedBucket(p, in.bucket));
   STRATO_RETURN_IF_ERROR(ValidateObjectKey(in.key));
-  std::optional<std::string> md5_hex, sha256_hex;
-  if (in.content_md5_base64) {
-    auto raw = Base64Decode(*in.content_md5_base64);
-    if (!raw || raw->size() != 16) {
-      return BadRequest("InvalidDigest", "The Content-MD5 you specified was invalid.");
-    }
-    md5_hex = HexEncode(*raw);
-  }
-  if (in.sha256_base64) {
-    auto raw = Base64Decode(*in.sha256_base64);
-    if (!raw || raw->size() != 32) {
-      return BadRequest("InvalidRequest", "Value for x-amz-checksum-sha256 header is invalid.");
-    }
-    sha256_hex = HexEncode(*raw);
-  }
+  STRATO_ASSIGN_OR_RETURN(DeclaredDigests declared, ParseDeclaredDigests(in));
   STRATO_ASSIGN_OR_RETURN(WrittenFile f, files_.Write(b.id, in.read, kMaxObjectSize));
-  if (md5_hex && *md5_hex != f.md5_hex) {
+  Status digests = CheckDigests(declared, f);
+  if (!digests.ok()) {
     files_.Remove(b.id, f.data_file);
-    return BadRequest("BadDigest", "The Content-MD5 you specified did not match what we received.");
+    return digests;
   }
-  if (sha256_hex && *sha256_hex != f.sha256_hex) {
-    files_.Remove(b.id, f.data_file);
-    return BadRequest("BadDigest",
-                      "The SHA256 you specified did not match the calculated checksum.");
-  }
-  return Commit(b, in.key, f, in.content_type, MetadataJson(in.user_metadata));
+  return Commit(b, in.key, f, in.content_type, ObjectMetadataJson(in.user_metadata));
 }
 
 Result<ObjectRecord> ObjectCommands::HeadObject(const Principal& p, const std::string& bucket,
@@ -248,7 +260,7 @@ Result<OpenedObject> ObjectCommands::GetObject(const Principal& p, const std::st
     STRATO_ASSIGN_OR_RETURN(ObjectRecord o, HeadObject(p, bucket, key));
     OpenedObject out;
     STRATO_ASSIGN_OR_RETURN(out.range,
-                            ParseRange(range_header, static_cast<uint64_t>(o.size)));
+                            ParseByteRange(range_header, static_cast<uint64_t>(o.size)));
     uint64_t first = out.range ? out.range->first : 0;
     uint64_t length = out.range ? out.range->last - out.range->first + 1
                                 : static_cast<uint64_t>(o.size);
@@ -338,7 +350,7 @@ Result<ObjectRecord> ObjectCommands::CopyObject(
                    kMaxObjectSize));
   if (replace_metadata) {
     return Commit(dst, dst_key, f, replace_metadata->content_type,
-                  MetadataJson(replace_metadata->user_metadata));
+                  ObjectMetadataJson(replace_metadata->user_metadata));
   }
   return Commit(dst, dst_key, f, src.record.content_type, src.record.user_metadata);
 }

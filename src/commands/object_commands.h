@@ -58,6 +58,18 @@ struct ListObjectsResult {
   std::string next_after;  // the last key or prefix returned, when truncated
 };
 
+struct CompletedPart {
+  int part_number = 0;
+  std::string etag;  // as the client sent it (quotes allowed)
+};
+
+struct ListPartsResult {
+  MultipartUpload upload;
+  std::vector<UploadPart> parts;
+  bool truncated = false;
+  int next_marker = 0;
+};
+
 class ObjectCommands {
  public:
   static constexpr uint64_t kMaxObjectSize = uint64_t{5} << 40;  // 5 TiB, as S3
@@ -88,7 +100,40 @@ class ObjectCommands {
                                   const std::string& dst_key,
                                   const std::optional<PutObjectInput>& replace_metadata);
 
+ // ---- multipart uploads (object_multipart_commands.cc) ----
+  static constexpr int64_t kMinPartSize = 5 << 20;  // all parts but the last
+  static constexpr int kMaxParts = 10000;
+  // `in.read` is unused; content type and metadata are kept for the completed object.
+  Result<MultipartUpload> CreateMultipartUpload(const Principal& p, const PutObjectInput& in);
+  // `in.bucket`/`in.key` must name the upload's object. InvalidArgument for part numbers
+  // outside 1..10000.
+  Result<UploadPart> UploadPartData(const Principal& p, const std::string& upload_id,
+                                    int part_number, PutObjectInput& in);
+  // A part copied from (a range of) an existing object.
+  Result<UploadPart> UploadPartCopy(const Principal& p, const std::string& bucket,
+                                    const std::string& key, const std::string& upload_id,
+                                    int part_number, const std::string& src_bucket,
+                                    const std::string& src_key, const std::string& range);
+  // InvalidPart, InvalidPartOrder, EntityTooSmall (400). The ETag is "<md5 of md5s>-<n>".
+  Result<ObjectRecord> CompleteMultipartUpload(const Principal& p, const std::string& bucket,
+                                               const std::string& key,
+                                               const std::string& upload_id,
+                                               const std::vector<CompletedPart>& parts);
+  Status AbortMultipartUpload(const Principal& p, const std::string& bucket,
+                              const std::string& key, const std::string& upload_id);
+  Result<ListPartsResult> ListParts(const Principal& p, const std::string& bucket,
+                                    const std::string& key, const std::string& upload_id,
+                                    int after, int max_parts);
+  Result<std::vector<MultipartUpload>> ListMultipartUploads(const Principal& p,
+                                                            const std::string& bucket,
+                                                            const std::string& prefix,
+                                                            int max_uploads);
+
  private:
+  Result<MultipartUpload> OwnedUpload(const Principal& p, const std::string& bucket,
+                                      const std::string& key, const std::string& upload_id);
+  Result<UploadPart> CommitPart(const Bucket& b, const MultipartUpload& u, int part_number,
+                                const WrittenFile& f);
   Result<Bucket> OwnedBucket(const Principal& p, const std::string& name);
   Result<ObjectRecord> Commit(const Bucket& b, const std::string& key, const WrittenFile& f,
                               const std::string& content_type, const std::string& metadata_json);
@@ -98,6 +143,19 @@ class ObjectCommands {
 };
 
 Status ValidateBucketName(const std::string& name);
+// The digests an upload declares (Content-MD5, x-amz-checksum-sha256), as hex; InvalidDigest
+// or InvalidRequest (400) when malformed. CheckDigests: BadDigest (400) when one differs.
+struct DeclaredDigests {
+  std::optional<std::string> md5_hex;
+  std::optional<std::string> sha256_hex;
+};
+Result<DeclaredDigests> ParseDeclaredDigests(const PutObjectInput& in);
+Status CheckDigests(const DeclaredDigests& declared, const WrittenFile& written);
+// x-amz-meta-* as stored: a JSON object.
+std::string ObjectMetadataJson(const std::map<std::string, std::string>& metadata);
+// An HTTP Range ("bytes=a-b", "bytes=a-", "bytes=-n") against `size` bytes: nullopt when
+// there is no usable range (S3 then serves everything), InvalidRange (416) when unsatisfiable.
+Result<std::optional<ObjectRange>> ParseByteRange(const std::string& header, uint64_t size);
 Status ValidateObjectKey(const std::string& key);
 
 }  // namespace strato

@@ -119,6 +119,25 @@ struct ObjectRecord {
   TimeMs created_at = 0;
 };
 
+// An S3 multipart upload in progress; its parts are stored files until Complete joins them.
+struct MultipartUpload {
+  std::string id;
+  std::string bucket;
+  std::string key;
+  std::string content_type;
+  std::string user_metadata;  // as ObjectRecord::user_metadata
+  TimeMs created_at = 0;
+};
+
+struct UploadPart {
+  std::string upload_id;
+  int part_number = 0;
+  int64_t size = 0;
+  std::string etag;  // hex MD5 of the part
+  std::string data_file;
+  TimeMs created_at = 0;
+};
+
 struct KeyPair {
   std::string id;  // "key-…"
   std::string tenant_id;

@@ -129,6 +129,48 @@ Result<WrittenFile> ObjectFiles::Write(const std::string& bucket_id, const ByteR
   return out;
 }
 
+Result<WrittenFile> ObjectFiles::Concatenate(const std::string& bucket_id,
+                                             const std::vector<std::string>& data_files) {
+  std::error_code ec;
+  fs::create_directories(root_ + "/tmp", ec);
+  WrittenFile out;
+  out.data_file = RandomString(24, "0123456789abcdefghijklmnopqrstuvwxyz");
+  const std::string scratch = root_ + "/tmp/" + out.data_file;
+  int fd = ::open(scratch.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0) return Errno("create " + scratch);
+  Status s;
+  for (const auto& part : data_files) {
+    int in = ::open(Path(bucket_id, part).c_str(), O_RDONLY | O_CLOEXEC);
+    if (in < 0) {
+      s = Errno("open part " + part);
+      break;
+    }
+    for (;;) {
+      ssize_t n = ::copy_file_range(in, nullptr, fd, nullptr, 1 << 30, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        s = Errno("copy_file_range");
+        break;
+      }
+      if (n == 0) break;
+      out.size += n;
+    }
+    ::close(in);
+    if (!s.ok()) break;
+  }
+  if (s.ok() && ::fsync(fd) != 0) s = Errno("fsync");
+  ::close(fd);
+  if (s.ok() && ::rename(scratch.c_str(), Path(bucket_id, out.data_file).c_str()) != 0) {
+    s = Errno("rename");
+  }
+  if (!s.ok()) {
+    fs::remove(scratch, ec);
+    return s;
+  }
+  STRATO_RETURN_IF_ERROR(SyncDir(root_ + "/" + bucket_id));
+  return out;
+}
+
 Result<std::unique_ptr<ObjectReader>> ObjectFiles::Open(const std::string& bucket_id,
                                                         const std::string& data_file,
                                                         uint64_t offset, uint64_t length) {

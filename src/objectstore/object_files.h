@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 
@@ -52,6 +53,10 @@ class ObjectFiles {
   // EntityTooLarge past max_size. Nothing is left behind on error.
   Result<WrittenFile> Write(const std::string& bucket_id, const ByteReadFn& read,
                             uint64_t max_size);
+  // Joins stored files of the bucket, in order, into a new one (kernel-side copies; no
+  // hashes: a multipart ETag is made from the parts' own). Nothing is left behind on error.
+  Result<WrittenFile> Concatenate(const std::string& bucket_id,
+                                  const std::vector<std::string>& data_files);
   // Opens [offset, offset+length) of a stored file. NotFound("NoSuchKey") if it is gone.
   Result<std::unique_ptr<ObjectReader>> Open(const std::string& bucket_id,
                                              const std::string& data_file, uint64_t offset,

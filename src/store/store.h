@@ -110,6 +110,16 @@ class ReadTxn {
                                                         const std::string& prefix,
                                                         const std::string& after, int limit) = 0;
   virtual Result<bool> BucketHasObjects(const std::string& bucket) = 0;
+  virtual Result<MultipartUpload> GetUpload(const std::string& id) = 0;  // NoSuchUpload
+  // Uploads of `bucket` whose key has `prefix`, ordered by (key, id), after (key, id).
+  virtual Result<std::vector<MultipartUpload>> ListUploads(const std::string& bucket,
+                                                           const std::string& prefix,
+                                                           const std::string& after_key,
+                                                           const std::string& after_id,
+                                                           int limit) = 0;
+  // Parts numbered above `after`, in order.
+  virtual Result<std::vector<UploadPart>> ListParts(const std::string& upload_id, int after,
+                                                    int limit) = 0;
 };
 
 class WriteTxn : public ReadTxn {
@@ -148,6 +158,11 @@ class WriteTxn : public ReadTxn {
   virtual Result<std::string> PutObject(const ObjectRecord& o) = 0;
   // Returns the deleted object's data file ("" if there was no such object).
   virtual Result<std::string> DeleteObject(const std::string& bucket, const std::string& key) = 0;
+  virtual Status InsertUpload(const MultipartUpload& u) = 0;
+  // Deletes the upload and its parts; returns the parts' data files.
+  virtual Result<std::vector<std::string>> DeleteUpload(const std::string& id) = 0;
+  // Inserts or replaces the part; returns the replaced part's data file ("" if none).
+  virtual Result<std::string> PutPart(const UploadPart& p) = 0;
 };
 
 class Store {

@@ -8,99 +8,12 @@
 
 #include "api/digest_checked_body.h"
 #include "api/s3/aws_chunked_body.h"
+#include "api/s3/s3_internal.h"
 #include "api/s3/s3_xml.h"
 #include "common/base64.h"
 #include "common/sigv4.h"
 
 namespace strato::api::s3 {
-namespace {
-
-constexpr std::string_view kXmlDecl = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-
-std::string HostWithoutPort(const http::Request& r) {
-  const std::string* host = r.Header("host");
-  if (!host) return "";
-  std::string h = *host;
-  size_t colon = h.rfind(':');
-  if (colon != std::string::npos && h.find(']') == std::string::npos) h.resize(colon);
-  return h;
-}
-
-// The credential scope's service, from the header or a presigned URL; "" if unsigned.
-std::string SignedService(const http::Request& r) {
-  std::string credential;
-  if (const std::string* auth = r.Header("authorization")) {
-    size_t at = auth->find("Credential=");
-    if (at == std::string::npos) return "";
-    credential = auth->substr(at + 11);
-  } else {
-    for (const auto& [k, v] : r.QueryParamList()) {
-      if (k == "X-Amz-Credential") credential = v;
-    }
-  }
-  // AKID/date/region/service/aws4_request
-  size_t slash = 0;
-  for (int i = 0; i < 3; ++i) {
-    slash = credential.find('/', slash);
-    if (slash == std::string::npos) return "";
-    ++slash;
-  }
-  size_t end = credential.find('/', slash);
-  return end == std::string::npos ? "" : credential.substr(slash, end - slash);
-}
-
-http::Response Xml(int status, std::string body) {
-  http::Response r;
-  r.status = status;
-  r.content_type = "application/xml";
-  r.body = std::string(kXmlDecl) + body;
-  return r;
-}
-
-http::Response Error(const Status& s, const http::Request& r, const std::string& resource) {
-  http::Response out;
-  out.status = s.http_status();
-  out.content_type = "application/xml";
-  out.headers.emplace_back("x-amz-request-id", r.request_id);
-  if (r.method != "HEAD") {
-    out.body = std::string(kXmlDecl) + "<Error>" + Element("Code", s.code()) +
-               Element("Message", s.message()) + Element("Resource", resource) +
-               Element("RequestId", r.request_id) + "</Error>";
-  }
-  return out;
-}
-
-std::string Quoted(const std::string& etag) { return "\"" + etag + "\""; }
-
-std::optional<int> ParseInt(const std::string& s) {
-  int v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
-}  // namespace
-
-struct S3Api::Call {
-  http::Request& request;
-  std::map<std::string, std::string> query;  // decoded; the first value of each name
-  std::string bucket;
-  std::string key;
-  Principal principal;
-  IdentityCommands::S3Auth auth;
-  std::string resource;  // "/bucket/key", for error documents
-
-  bool Has(const std::string& name) const { return query.count(name) > 0; }
-  std::string Q(const std::string& name) const {
-    auto it = query.find(name);
-    return it == query.end() ? "" : it->second;
-  }
-  std::string H(std::string_view name) const {
-    const std::string* v = request.Header(name);
-    return v ? *v : "";
-  }
-};
-
 S3Api::S3Api(S3ApiDeps deps) : d_(std::move(deps)) {}
 
 std::optional<std::string> S3Api::HostedBucket(const http::Request& r) const {
@@ -201,6 +114,7 @@ http::Response S3Api::Dispatch(Call& c) {
       return Xml(200, "<LocationConstraint xmlns=\"" + std::string(kS3Namespace) + "\">" +
                           XmlEscape(d_.region) + "</LocationConstraint>");
     }
+    if (m == "GET" && c.Has("uploads")) return ListUploads(c);
     if (m == "GET") return ListObjects(c, c.Q("list-type") == "2");
     if (m == "DELETE") {
       Status s = d_.objects->DeleteBucket(c.principal, c.bucket);
@@ -213,9 +127,7 @@ http::Response S3Api::Dispatch(Call& c) {
     return fail(Status(405, "MethodNotAllowed",
                        "The specified method is not allowed against this resource."));
   }
-  if (c.Has("uploads") || c.Has("uploadId")) {
-    return fail(BadRequest("NotImplemented", "Multipart uploads are not supported yet."));
-  }
+  if ((m == "POST" && c.Has("uploads")) || c.Has("uploadId")) return Multipart(c);
   if (m == "PUT") {
     std::string source = c.H("x-amz-copy-source");
     return source.empty() ? PutObject(c) : CopyObject(c, source);
@@ -358,34 +270,29 @@ http::Response S3Api::DeleteObjects(Call& c) {
   return Xml(200, x + "</DeleteResult>");
 }
 
-http::Response S3Api::PutObject(Call& c) {
+void S3Api::PrepareUpload(Call& c, UploadBody& body, PutObjectInput& in) {
   http::Request& r = c.request;
-  // The body: streamed (an upload route) or, for tiny bodies sent otherwise, buffered.
-  std::string_view buffered = r.body;
-  size_t buffered_at = 0;
-  http::BodyStream* source = r.body_stream;
-  std::optional<DigestCheckedBody> checked;
-  std::optional<AwsChunkedBody> chunked;
+  body.buffered = r.body;
+  body.source = r.body_stream;
   const std::string declared = c.H("x-amz-content-sha256");
   std::optional<uint64_t> decoded_length;
   if (auto v = ParseInt(c.H("x-amz-decoded-content-length")); v) decoded_length = *v;
-  if (source != nullptr) {
+  if (body.source != nullptr) {
     if (declared == sigv4::kStreamingPayload ||
         declared == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER") {
-      chunked.emplace(*source,
-                      ChunkSigning{c.auth.signing_key, c.auth.amz_date, c.auth.credential,
-                                   c.auth.seed_signature},
-                      decoded_length);
-      source = &*chunked;
+      body.chunked.emplace(*body.source,
+                           ChunkSigning{c.auth.signing_key, c.auth.amz_date, c.auth.credential,
+                                        c.auth.seed_signature},
+                           decoded_length);
+      body.source = &*body.chunked;
     } else if (declared == "STREAMING-UNSIGNED-PAYLOAD-TRAILER") {
-      chunked.emplace(*source, std::nullopt, decoded_length);
-      source = &*chunked;
+      body.chunked.emplace(*body.source, std::nullopt, decoded_length);
+      body.source = &*body.chunked;
     } else if (!declared.empty() && declared != sigv4::kUnsignedPayload) {
-      checked.emplace(*source, declared);
-      source = &*checked;
+      body.checked.emplace(*body.source, declared);
+      body.source = &*body.checked;
     }
   }
-  PutObjectInput in;
   in.bucket = c.bucket;
   in.key = c.key;
   in.content_type = c.H("content-type");
@@ -394,15 +301,21 @@ http::Response S3Api::PutObject(Call& c) {
   }
   if (r.Header("content-md5")) in.content_md5_base64 = c.H("content-md5");
   if (r.Header("x-amz-checksum-sha256")) in.sha256_base64 = c.H("x-amz-checksum-sha256");
-  in.read = [&](char* out, size_t max) -> Result<size_t> {
-    if (source) return source->Read(out, max);
-    size_t n = std::min(max, buffered.size() - buffered_at);
-    std::memcpy(out, buffered.data() + buffered_at, n);
-    buffered_at += n;
+  in.read = [&body](char* out, size_t max) -> Result<size_t> {
+    if (body.source) return body.source->Read(out, max);
+    size_t n = std::min(max, body.buffered.size() - body.buffered_at);
+    std::memcpy(out, body.buffered.data() + body.buffered_at, n);
+    body.buffered_at += n;
     return n;
   };
+}
+
+http::Response S3Api::PutObject(Call& c) {
+  UploadBody body;
+  PutObjectInput in;
+  PrepareUpload(c, body, in);
   auto o = d_.objects->PutObject(c.principal, in);
-  if (!o.ok()) return Error(o.status(), r, c.resource);
+  if (!o.ok()) return Error(o.status(), c.request, c.resource);
   http::Response out;
   out.headers.emplace_back("ETag", Quoted(o->etag));
   return out;

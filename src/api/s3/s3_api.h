@@ -43,7 +43,12 @@ class S3Api {
   http::Response CreateBucket(Call& call);
   http::Response ListObjects(Call& call, bool v2);
   http::Response DeleteObjects(Call& call);
+  struct UploadBody;
+  void PrepareUpload(Call& call, UploadBody& body, PutObjectInput& in);
   http::Response PutObject(Call& call);
+  // s3_multipart.cc
+  http::Response Multipart(Call& call);
+  http::Response ListUploads(Call& call);
   http::Response CopyObject(Call& call, const std::string& source);
   http::Response GetObject(Call& call, bool head);
 

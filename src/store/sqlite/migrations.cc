@@ -55,6 +55,14 @@ CREATE TABLE objects (
   bucket TEXT NOT NULL REFERENCES buckets(name), key TEXT NOT NULL, size BIGINT NOT NULL,
   etag TEXT NOT NULL, content_type TEXT NOT NULL, user_metadata TEXT NOT NULL,
   data_file TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (bucket, key));
+CREATE TABLE multipart_uploads (
+  id TEXT PRIMARY KEY, bucket TEXT NOT NULL REFERENCES buckets(name), key TEXT NOT NULL,
+  content_type TEXT NOT NULL, user_metadata TEXT NOT NULL, created_at BIGINT NOT NULL);
+CREATE INDEX multipart_uploads_by_bucket ON multipart_uploads (bucket, key, id);
+CREATE TABLE multipart_parts (
+  upload_id TEXT NOT NULL REFERENCES multipart_uploads(id), part_number INTEGER NOT NULL,
+  size BIGINT NOT NULL, etag TEXT NOT NULL, data_file TEXT NOT NULL, created_at BIGINT NOT NULL,
+  PRIMARY KEY (upload_id, part_number));
 )sql",
 };
 

@@ -66,6 +66,17 @@ class SqliteTxn final : public WriteTxn {
   Status DeleteBucket(const std::string& name) override;
   Result<std::string> PutObject(const ObjectRecord& o) override;
   Result<std::string> DeleteObject(const std::string& bucket, const std::string& key) override;
+  Result<MultipartUpload> GetUpload(const std::string& id) override;
+  Result<std::vector<MultipartUpload>> ListUploads(const std::string& bucket,
+                                                   const std::string& prefix,
+                                                   const std::string& after_key,
+                                                   const std::string& after_id,
+                                                   int limit) override;
+  Result<std::vector<UploadPart>> ListParts(const std::string& upload_id, int after,
+                                            int limit) override;
+  Status InsertUpload(const MultipartUpload& u) override;
+  Result<std::vector<std::string>> DeleteUpload(const std::string& id) override;
+  Result<std::string> PutPart(const UploadPart& p) override;
 
  private:
   Status LoadTags(const Scope& scope, std::vector<Instance>& instances);

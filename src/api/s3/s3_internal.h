@@ -1,0 +1,113 @@
+#pragma once
+// Internal to the S3 front end: what s3_api.cc and s3_multipart.cc share — the request being
+// served and the XML/error rendering helpers.
+
+#include <charconv>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "api/digest_checked_body.h"
+#include "api/s3/aws_chunked_body.h"
+#include "api/s3/s3_api.h"
+#include "api/s3/s3_xml.h"
+
+namespace strato::api::s3 {
+
+inline constexpr std::string_view kXmlDecl = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+
+inline std::string HostWithoutPort(const http::Request& r) {
+  const std::string* host = r.Header("host");
+  if (!host) return "";
+  std::string h = *host;
+  size_t colon = h.rfind(':');
+  if (colon != std::string::npos && h.find(']') == std::string::npos) h.resize(colon);
+  return h;
+}
+
+// The credential scope's service, from the header or a presigned URL; "" if unsigned.
+inline std::string SignedService(const http::Request& r) {
+  std::string credential;
+  if (const std::string* auth = r.Header("authorization")) {
+    size_t at = auth->find("Credential=");
+    if (at == std::string::npos) return "";
+    credential = auth->substr(at + 11);
+  } else {
+    for (const auto& [k, v] : r.QueryParamList()) {
+      if (k == "X-Amz-Credential") credential = v;
+    }
+  }
+  // AKID/date/region/service/aws4_request
+  size_t slash = 0;
+  for (int i = 0; i < 3; ++i) {
+    slash = credential.find('/', slash);
+    if (slash == std::string::npos) return "";
+    ++slash;
+  }
+  size_t end = credential.find('/', slash);
+  return end == std::string::npos ? "" : credential.substr(slash, end - slash);
+}
+
+inline http::Response Xml(int status, std::string body) {
+  http::Response r;
+  r.status = status;
+  r.content_type = "application/xml";
+  r.body = std::string(kXmlDecl) + body;
+  return r;
+}
+
+inline http::Response Error(const Status& s, const http::Request& r, const std::string& resource) {
+  http::Response out;
+  out.status = s.http_status();
+  out.content_type = "application/xml";
+  out.headers.emplace_back("x-amz-request-id", r.request_id);
+  if (r.method != "HEAD") {
+    out.body = std::string(kXmlDecl) + "<Error>" + Element("Code", s.code()) +
+               Element("Message", s.message()) + Element("Resource", resource) +
+               Element("RequestId", r.request_id) + "</Error>";
+  }
+  return out;
+}
+
+inline std::string Quoted(const std::string& etag) { return "\"" + etag + "\""; }
+
+inline std::optional<int> ParseInt(const std::string& s) {
+  int v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+
+struct S3Api::Call {
+  http::Request& request;
+  std::map<std::string, std::string> query;  // decoded; the first value of each name
+  std::string bucket;
+  std::string key;
+  Principal principal;
+  IdentityCommands::S3Auth auth;
+  std::string resource;  // "/bucket/key", for error documents
+
+  bool Has(const std::string& name) const { return query.count(name) > 0; }
+  std::string Q(const std::string& name) const {
+    auto it = query.find(name);
+    return it == query.end() ? "" : it->second;
+  }
+  std::string H(std::string_view name) const {
+    const std::string* v = request.Header(name);
+    return v ? *v : "";
+  }
+};
+
+// An upload's body as PutObject and UploadPart read it: streamed through the aws-chunked
+// decoder or the payload-hash check as the request declares, or (small requests that were
+// not streamed) from the buffered body.
+struct S3Api::UploadBody {
+  std::optional<DigestCheckedBody> checked;
+  std::optional<AwsChunkedBody> chunked;
+  http::BodyStream* source = nullptr;
+  std::string_view buffered;
+  size_t buffered_at = 0;
+};
+
+}  // namespace strato::api::s3

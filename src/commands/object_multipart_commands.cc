@@ -1,0 +1,228 @@
+// ObjectCommands: S3 multipart uploads. Parts are stored files of the bucket, recorded per
+// upload; Complete joins them into the object's file and commits it in one transaction.
+#include "commands/object_commands.h"
+#include "common/digest.h"
+#include "common/hex.h"
+#include "common/ids.h"
+#include "common/random.h"
+
+namespace strato {
+namespace {
+
+constexpr uint64_t kMaxPartSize = uint64_t{5} << 30;  // 5 GiB, as S3
+
+std::string Unquote(std::string etag) {
+  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') {
+    etag = etag.substr(1, etag.size() - 2);
+  }
+  return etag;
+}
+
+Status CheckPartNumber(int n) {
+  if (n < 1 || n > ObjectCommands::kMaxParts) {
+    return BadRequest("InvalidArgument", "Part number must be an integer between 1 and 10000, "
+                                         "inclusive.");
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<MultipartUpload> ObjectCommands::OwnedUpload(const Principal& p, const std::string& bucket,
+                                                    const std::string& key,
+                                                    const std::string& upload_id) {
+  STRATO_RETURN_IF_ERROR(OwnedBucket(p, bucket).status());
+  MultipartUpload u;
+  STRATO_RETURN_IF_ERROR(env_.store->Read([&](ReadTxn& t) {
+    STRATO_ASSIGN_OR_RETURN(u, t.GetUpload(upload_id));
+    return OkStatus();
+  }));
+  if (u.bucket != bucket || u.key != key) {
+    return NotFound("NoSuchUpload", "The specified upload does not exist.");
+  }
+  return u;
+}
+
+Result<MultipartUpload> ObjectCommands::CreateMultipartUpload(const Principal& p,
+                                                              const PutObjectInput& in) {
+  STRATO_RETURN_IF_ERROR(OwnedBucket(p, in.bucket).status());
+  STRATO_RETURN_IF_ERROR(ValidateObjectKey(in.key));
+  // Upload ids are long and random: they are capabilities within the bucket.
+  MultipartUpload u{RandomString(48, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+                    in.bucket,
+                    in.key,
+                    in.content_type.empty() ? "binary/octet-stream" : in.content_type,
+                    ObjectMetadataJson(in.user_metadata),
+                    env_.now_ms()};
+  STRATO_RETURN_IF_ERROR(env_.store->Write([&](WriteTxn& t) {
+    STRATO_RETURN_IF_ERROR(t.GetBucket(in.bucket).status());
+    return t.InsertUpload(u);
+  }));
+  return u;
+}
+
+Result<UploadPart> ObjectCommands::CommitPart(const Bucket& b, const MultipartUpload& u,
+                                              int part_number, const WrittenFile& f) {
+  UploadPart part{u.id, part_number, f.size, f.md5_hex, f.data_file, env_.now_ms()};
+  std::string replaced;
+  Status s = env_.store->Write([&](WriteTxn& t) {
+    STRATO_RETURN_IF_ERROR(t.GetUpload(u.id).status());  // aborted meanwhile?
+    STRATO_ASSIGN_OR_RETURN(replaced, t.PutPart(part));
+    return OkStatus();
+  });
+  if (!s.ok()) {
+    files_.Remove(b.id, f.data_file);
+    return s;
+  }
+  files_.Remove(b.id, replaced);
+  return part;
+}
+
+Result<UploadPart> ObjectCommands::UploadPartData(const Principal& p, const std::string& upload_id,
+                                                  int part_number, PutObjectInput& in) {
+  STRATO_RETURN_IF_ERROR(CheckPartNumber(part_number));
+  STRATO_ASSIGN_OR_RETURN(MultipartUpload u, OwnedUpload(p, in.bucket, in.key, upload_id));
+  STRATO_ASSIGN_OR_RETURN(Bucket b, OwnedBucket(p, in.bucket));
+  STRATO_ASSIGN_OR_RETURN(DeclaredDigests declared, ParseDeclaredDigests(in));
+  STRATO_ASSIGN_OR_RETURN(WrittenFile f, files_.Write(b.id, in.read, kMaxPartSize));
+  Status digests = CheckDigests(declared, f);
+  if (!digests.ok()) {
+    files_.Remove(b.id, f.data_file);
+    return digests;
+  }
+  return CommitPart(b, u, part_number, f);
+}
+
+Result<UploadPart> ObjectCommands::UploadPartCopy(const Principal& p, const std::string& bucket,
+                                                  const std::string& key,
+                                                  const std::string& upload_id, int part_number,
+                                                  const std::string& src_bucket,
+                                                  const std::string& src_key,
+                                                  const std::string& range) {
+  STRATO_RETURN_IF_ERROR(CheckPartNumber(part_number));
+  STRATO_ASSIGN_OR_RETURN(MultipartUpload u, OwnedUpload(p, bucket, key, upload_id));
+  STRATO_ASSIGN_OR_RETURN(Bucket b, OwnedBucket(p, bucket));
+  STRATO_ASSIGN_OR_RETURN(OpenedObject src, GetObject(p, src_bucket, src_key, range));
+  if (!range.empty() && !src.range) {
+    return BadRequest("InvalidArgument", "The x-amz-copy-source-range value must be of the form "
+                                         "bytes=first-last.");
+  }
+  ObjectReader& reader = *src.reader;
+  STRATO_ASSIGN_OR_RETURN(
+      WrittenFile f,
+      files_.Write(b.id, [&](char* out, size_t max) { return reader.Read(out, max); },
+                   kMaxPartSize));
+  return CommitPart(b, u, part_number, f);
+}
+
+Result<ObjectRecord> ObjectCommands::CompleteMultipartUpload(
+    const Principal& p, const std::string& bucket, const std::string& key,
+    const std::string& upload_id, const std::vector<CompletedPart>& parts) {
+  STRATO_ASSIGN_OR_RETURN(MultipartUpload u, OwnedUpload(p, bucket, key, upload_id));
+  STRATO_ASSIGN_OR_RETURN(Bucket b, OwnedBucket(p, bucket));
+  if (parts.empty()) {
+    return BadRequest("MalformedXML", "You must specify at least one part.");
+  }
+  std::vector<UploadPart> stored;
+  STRATO_RETURN_IF_ERROR(env_.store->Read([&](ReadTxn& t) {
+    STRATO_ASSIGN_OR_RETURN(stored, t.ListParts(upload_id, 0, kMaxParts));
+    return OkStatus();
+  }));
+  std::map<int, const UploadPart*> by_number;
+  for (const auto& sp : stored) by_number[sp.part_number] = &sp;
+  std::vector<std::string> files;
+  std::string md5s;
+  for (size_t i = 1; i < parts.size(); ++i) {
+    if (parts[i].part_number <= parts[i - 1].part_number) {
+      return BadRequest("InvalidPartOrder",
+                        "The list of parts was not in ascending order. Parts must be ordered by "
+                        "part number.");
+    }
+  }
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const CompletedPart& cp = parts[i];
+    auto it = by_number.find(cp.part_number);
+    if (it == by_number.end() || Unquote(cp.etag) != it->second->etag) {
+      return BadRequest("InvalidPart",
+                        "One or more of the specified parts could not be found. The part may not "
+                        "have been uploaded, or the specified entity tag may not match the part's "
+                        "entity tag.");
+    }
+    if (i + 1 < parts.size() && it->second->size < kMinPartSize) {
+      return BadRequest("EntityTooSmall",
+                        "Your proposed upload is smaller than the minimum allowed size (part " +
+                            std::to_string(cp.part_number) + ").");
+    }
+    files.push_back(it->second->data_file);
+    md5s += *HexDecode(it->second->etag);
+  }
+  STRATO_ASSIGN_OR_RETURN(WrittenFile joined, files_.Concatenate(b.id, files));
+  ObjectRecord o{bucket,
+                 key,
+                 joined.size,
+                 Md5Hex(md5s) + "-" + std::to_string(parts.size()),
+                 u.content_type,
+                 u.user_metadata,
+                 joined.data_file,
+                 env_.now_ms()};
+  std::string replaced;
+  std::vector<std::string> part_files;
+  Status s = env_.store->Write([&](WriteTxn& t) {
+    STRATO_ASSIGN_OR_RETURN(part_files, t.DeleteUpload(upload_id));  // NoSuchUpload if raced
+    STRATO_ASSIGN_OR_RETURN(replaced, t.PutObject(o));
+    return OkStatus();
+  });
+  if (!s.ok()) {
+    files_.Remove(b.id, joined.data_file);
+    return s;
+  }
+  files_.Remove(b.id, replaced);
+  for (const auto& f : part_files) files_.Remove(b.id, f);
+  return o;
+}
+
+Status ObjectCommands::AbortMultipartUpload(const Principal& p, const std::string& bucket,
+                                            const std::string& key,
+                                            const std::string& upload_id) {
+  STRATO_RETURN_IF_ERROR(OwnedUpload(p, bucket, key, upload_id).status());
+  STRATO_ASSIGN_OR_RETURN(Bucket b, OwnedBucket(p, bucket));
+  std::vector<std::string> part_files;
+  STRATO_RETURN_IF_ERROR(env_.store->Write([&](WriteTxn& t) {
+    STRATO_ASSIGN_OR_RETURN(part_files, t.DeleteUpload(upload_id));
+    return OkStatus();
+  }));
+  for (const auto& f : part_files) files_.Remove(b.id, f);
+  return OkStatus();
+}
+
+Result<ListPartsResult> ObjectCommands::ListParts(const Principal& p, const std::string& bucket,
+                                                  const std::string& key,
+                                                  const std::string& upload_id, int after,
+                                                  int max_parts) {
+  ListPartsResult out;
+  STRATO_ASSIGN_OR_RETURN(out.upload, OwnedUpload(p, bucket, key, upload_id));
+  max_parts = std::clamp(max_parts, 0, 1000);
+  STRATO_RETURN_IF_ERROR(env_.store->Read([&](ReadTxn& t) {
+    STRATO_ASSIGN_OR_RETURN(out.parts, t.ListParts(upload_id, after, max_parts + 1));
+    return OkStatus();
+  }));
+  if (static_cast<int>(out.parts.size()) > max_parts) {
+    out.parts.resize(max_parts);
+    out.truncated = true;
+  }
+  if (!out.parts.empty()) out.next_marker = out.parts.back().part_number;
+  return out;
+}
+
+Result<std::vector<MultipartUpload>> ObjectCommands::ListMultipartUploads(
+    const Principal& p, const std::string& bucket, const std::string& prefix, int max_uploads) {
+  STRATO_RETURN_IF_ERROR(OwnedBucket(p, bucket).status());
+  std::vector<MultipartUpload> out;
+  STRATO_RETURN_IF_ERROR(env_.store->Read([&](ReadTxn& t) {
+    STRATO_ASSIGN_OR_RETURN(out, t.ListUploads(bucket, prefix, "", "", std::clamp(max_uploads, 0, 1000)));
+    return OkStatus();
+  }));
+  return out;
+}
+
+}  // namespace strato
