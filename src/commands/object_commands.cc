@@ -355,4 +355,34 @@ Result<ObjectRecord> ObjectCommands::CopyObject(
   return Commit(dst, dst_key, f, src.record.content_type, src.record.user_metadata);
 }
 
+Result<size_t> ObjectCommands::Reconcile() {
+  files_.ClearScratch();
+  std::map<std::string, std::set<std::string>> referenced;  // bucket id -> data files
+  STRATO_RETURN_IF_ERROR(env_.store->Read([&](ReadTxn& t) {
+    STRATO_ASSIGN_OR_RETURN(auto buckets, t.ListBuckets(""));
+    for (const Bucket& b : buckets) {
+      auto& files = referenced[b.id];
+      for (std::string after;;) {
+        STRATO_ASSIGN_OR_RETURN(auto page, t.ListObjects(b.name, "", after, 1000));
+        for (const auto& o : page) files.insert(o.data_file);
+        if (page.size() < 1000) break;
+        after = page.back().key;
+      }
+      std::string after_key, after_id;
+      for (;;) {
+        STRATO_ASSIGN_OR_RETURN(auto uploads, t.ListUploads(b.name, "", after_key, after_id, 1000));
+        for (const auto& u : uploads) {
+          STRATO_ASSIGN_OR_RETURN(auto parts, t.ListParts(u.id, 0, kMaxParts));
+          for (const auto& p : parts) files.insert(p.data_file);
+        }
+        if (uploads.size() < 1000) break;
+        after_key = uploads.back().key;
+        after_id = uploads.back().id;
+      }
+    }
+    return OkStatus();
+  }));
+  return files_.RemoveUnreferenced(referenced);
+}
+
 }  // namespace strato

@@ -129,6 +129,10 @@ class ObjectCommands {
                                                             const std::string& prefix,
                                                             int max_uploads);
 
+  // At start: removes object files and bucket directories no record refers to (a crash
+  // between writing and committing). Returns how many were removed.
+  Result<size_t> Reconcile();
+
  private:
   Result<MultipartUpload> OwnedUpload(const Principal& p, const std::string& bucket,
                                       const std::string& key, const std::string& upload_id);

@@ -207,8 +207,10 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
   p->identity = std::make_unique<IdentityCommands>(p->env, *p->box);
   p->resources = std::make_unique<ResourceCommands>(p->env);
   p->object_files = std::make_unique<ObjectFiles>(options.data_dir + "/objects");
-  p->object_files->ClearScratch();  // uploads a crash interrupted
   p->objects = std::make_unique<ObjectCommands>(p->env, *p->object_files);
+  // Whatever a crash left half-done: unfinished uploads, files never committed.
+  STRATO_ASSIGN_OR_RETURN(size_t strays, p->objects->Reconcile());
+  if (strays > 0) spdlog::info("objects: removed {} unreferenced files", strays);
   p->sim_executor = std::make_unique<SerialExecutor>();
   p->qemu_executor = std::make_unique<SerialExecutor>();
   if (options.local_host == "qemu") {

@@ -81,6 +81,27 @@ void ObjectFiles::ClearScratch() {
   fs::remove_all(root_ + "/tmp", ec);
 }
 
+size_t ObjectFiles::RemoveUnreferenced(
+    const std::map<std::string, std::set<std::string>>& referenced) {
+  size_t removed = 0;
+  std::error_code ec;
+  for (const auto& dir : fs::directory_iterator(root_, ec)) {
+    const std::string name = dir.path().filename().string();
+    if (name == "tmp" || !dir.is_directory()) continue;
+    auto bucket = referenced.find(name);
+    if (bucket == referenced.end()) {
+      removed += static_cast<size_t>(fs::remove_all(dir.path(), ec));
+      continue;
+    }
+    for (const auto& file : fs::directory_iterator(dir.path(), ec)) {
+      if (!bucket->second.count(file.path().filename().string())) {
+        removed += fs::remove(file.path(), ec) ? 1 : 0;
+      }
+    }
+  }
+  return removed;
+}
+
 Result<WrittenFile> ObjectFiles::Write(const std::string& bucket_id, const ByteReadFn& read,
                                        uint64_t max_size) {
   std::error_code ec;

@@ -8,6 +8,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <set>
 #include <memory>
 #include <optional>
 #include <string>
@@ -67,6 +69,11 @@ class ObjectFiles {
   void RemoveBucketDir(const std::string& bucket_id);
   // Removes unfinished writes (left by a crash); call once at start.
   void ClearScratch();
+  // Removes what no record refers to — bucket directories not in `buckets` (by id), and
+  // files not in `referenced` (by bucket id, then file name) — left by a crash between
+  // writing a file and committing its record, or between a commit and a removal. Call at
+  // start, before serving. Returns how many files and directories were removed.
+  size_t RemoveUnreferenced(const std::map<std::string, std::set<std::string>>& referenced);
 
  private:
   std::string Path(const std::string& bucket_id, const std::string& data_file) const;

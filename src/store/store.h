@@ -103,6 +103,7 @@ class ReadTxn {
 
   // ---- object store (buckets are global by name; commands check the owner) ----
   virtual Result<Bucket> GetBucket(const std::string& name) = 0;  // NoSuchBucket
+  // A tenant's buckets; "" lists every tenant's (reconcile).
   virtual Result<std::vector<Bucket>> ListBuckets(const std::string& tenant_id) = 0;
   virtual Result<ObjectRecord> GetObject(const std::string& bucket, const std::string& key) = 0;
   // Keys with `prefix`, greater than `after`, in key order, at most `limit`.

@@ -48,9 +48,10 @@ Result<Bucket> SqliteTxn::GetBucket(const std::string& name) {
 }
 
 Result<std::vector<Bucket>> SqliteTxn::ListBuckets(const std::string& tenant_id) {
-  STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare(std::string("SELECT ") + kBucketCols +
-                                              " FROM buckets WHERE tenant_id = ? ORDER BY name"));
-  s.Bind(1, std::string_view(tenant_id));
+  STRATO_ASSIGN_OR_RETURN(
+      auto s, db_.Prepare(std::string("SELECT ") + kBucketCols +
+                          " FROM buckets WHERE (? = '' OR tenant_id = ?) ORDER BY name"));
+  s.Bind(1, std::string_view(tenant_id)).Bind(2, std::string_view(tenant_id));
   return All<Bucket>(s, ReadBucket);
 }
 
