@@ -1,0 +1,226 @@
+// DescribeImages, DeregisterImage, and the key-pair actions (ImportKeyPair,
+// DescribeKeyPairs, DeleteKeyPair) over ResourceCommands.
+#include <fnmatch.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+
+#include "api/ec2/ec2_api.h"
+#include "api/ec2/ec2_render.h"
+
+namespace strato::api::ec2 {
+namespace {
+
+// EC2 filter values may use '*' and '?' wildcards.
+bool Matches(const std::vector<std::string>& patterns, const std::string& value) {
+  if (patterns.empty()) return true;
+  for (const auto& p : patterns) {
+    if (fnmatch(p.c_str(), value.c_str(), 0) == 0) return true;
+  }
+  return false;
+}
+
+void WriteImage(XmlWriter& x, const Image& i, const std::vector<TagEntry>& tags) {
+  x.Open("item");
+  x.Leaf("imageId", i.id);
+  x.Leaf("imageLocation", i.tenant_id + "/" + i.name);
+  x.Leaf("imageState", i.state);
+  x.Leaf("imageOwnerId", i.tenant_id);
+  x.Leaf("creationDate", Ec2Time(i.created_at));
+  x.Leaf("isPublic", i.is_public);
+  x.Leaf("architecture", "x86_64");
+  x.Leaf("imageType", "machine");
+  x.Leaf("name", i.name);
+  if (!i.description.empty()) x.Leaf("description", i.description);
+  x.Leaf("rootDeviceType", "ebs");
+  x.Leaf("rootDeviceName", "/dev/vda");
+  x.Empty("blockDeviceMapping");
+  x.Leaf("virtualizationType", "hvm");
+  std::map<std::string, std::string> map;
+  for (const auto& t : tags) map[t.key] = t.value;
+  WriteTagSet(x, map);
+  x.Close();
+}
+
+Result<std::string> DecodeBase64(const std::string& b64) {
+  auto bad = [] {
+    return BadRequest("InvalidKey.Format", "PublicKeyMaterial is not valid base64.");
+  };
+  if (b64.empty() || b64.size() % 4 || b64.size() > 16384) return bad();
+  std::string out(b64.size() / 4 * 3, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(b64.data()),
+                          static_cast<int>(b64.size()));
+  if (n < 0) return bad();
+  size_t pad = b64.size() - b64.find_last_not_of('=') - 1;
+  out.resize(static_cast<size_t>(n) - pad);
+  return out;
+}
+
+std::string KeyType(const KeyPair& k) {
+  if (k.public_key.rfind("ssh-ed25519", 0) == 0) return "ed25519";
+  if (k.public_key.rfind("ecdsa", 0) == 0) return "ecdsa";
+  return "rsa";
+}
+
+}  // namespace
+
+void RegisterImageActions(Ec2Api& api) {
+  const Ec2Deps* d = &api.deps();
+  api.Register(
+      "DescribeImages",
+      {"ImageId.#", "Owner.#", "ExecutableBy.#", "Filter.#.Name", "Filter.#.Value.#",
+       "IncludeDeprecated", "MaxResults", "NextToken"},
+      [d](const Ec2Call& c, XmlWriter& x) {
+        STRATO_ASSIGN_OR_RETURN(auto ids, c.params.List("ImageId"));
+        STRATO_ASSIGN_OR_RETURN(auto owners, c.params.List("Owner"));
+        STRATO_ASSIGN_OR_RETURN(auto filters, c.params.Filters());
+        STRATO_RETURN_IF_ERROR(c.params.List("ExecutableBy").status());
+        STRATO_RETURN_IF_ERROR(c.params.Bool("IncludeDeprecated").status());
+        STRATO_RETURN_IF_ERROR(c.params.Int("MaxResults", 5, 1000).status());
+        std::vector<std::string> names, image_ids, states, publics, owner_ids;
+        for (const auto& f : filters) {
+          auto* into = f.name == "name"        ? &names
+                       : f.name == "image-id"  ? &image_ids
+                       : f.name == "state"     ? &states
+                       : f.name == "is-public" ? &publics
+                       : f.name == "owner-id"  ? &owner_ids
+                                               : nullptr;
+          if (!into) return InvalidParameter("The filter '" + f.name + "' is invalid.");
+          into->insert(into->end(), f.values.begin(), f.values.end());
+        }
+        for (auto& o : owners) {
+          if (o == "self") o = c.principal.tenant_id;
+        }
+        std::vector<Image> images;
+        if (!ids.empty()) {
+          for (const auto& id : ids) {
+            STRATO_ASSIGN_OR_RETURN(auto image, d->resources->GetImage(c.principal, id));
+            images.push_back(std::move(image));
+          }
+        } else {
+          STRATO_ASSIGN_OR_RETURN(images, d->resources->ListImages(c.principal));
+        }
+        x.Open("imagesSet");
+        for (const auto& i : images) {
+          if (!Matches(names, i.name) || !Matches(image_ids, i.id) ||
+              !Matches(states, i.state) || !Matches(publics, i.is_public ? "true" : "false") ||
+              !Matches(owner_ids, i.tenant_id) ||
+              (!owners.empty() &&
+               std::find(owners.begin(), owners.end(), i.tenant_id) == owners.end())) {
+            continue;
+          }
+          std::vector<TagEntry> tags;
+          if (i.tenant_id == c.principal.tenant_id) {
+            STRATO_ASSIGN_OR_RETURN(tags, d->resources->ListTags(c.principal, i.id));
+          }
+          WriteImage(x, i, tags);
+        }
+        x.Close();
+        return OkStatus();
+      });
+
+  api.Register("DeregisterImage", {"ImageId"}, [d](const Ec2Call& c, XmlWriter& x) {
+    STRATO_ASSIGN_OR_RETURN(auto id, c.params.Required("ImageId"));
+    STRATO_RETURN_IF_ERROR(d->resources->DeleteImage(c.principal, id));
+    x.Leaf("return", true);
+    return OkStatus();
+  });
+}
+
+void RegisterKeyPairActions(Ec2Api& api) {
+  const Ec2Deps* d = &api.deps();
+  api.Register("ImportKeyPair", {"KeyName", "PublicKeyMaterial"},
+               [d](const Ec2Call& c, XmlWriter& x) {
+                 STRATO_ASSIGN_OR_RETURN(auto name, c.params.Required("KeyName"));
+                 STRATO_ASSIGN_OR_RETURN(auto b64, c.params.Required("PublicKeyMaterial"));
+                 STRATO_ASSIGN_OR_RETURN(auto material, DecodeBase64(b64));
+                 while (!material.empty() && (material.back() == '\n' || material.back() == '\r')) {
+                   material.pop_back();
+                 }
+                 STRATO_ASSIGN_OR_RETURN(auto k, d->resources->ImportKeyPair(c.principal, name,
+                                                                           material));
+                 x.Leaf("keyFingerprint", k.fingerprint);
+                 x.Leaf("keyName", k.name);
+                 x.Leaf("keyPairId", k.id);
+                 return OkStatus();
+               });
+
+  api.Register(
+      "DescribeKeyPairs",
+      {"KeyName.#", "KeyPairId.#", "Filter.#.Name", "Filter.#.Value.#", "IncludePublicKey"},
+      [d](const Ec2Call& c, XmlWriter& x) {
+        STRATO_ASSIGN_OR_RETURN(auto names, c.params.List("KeyName"));
+        STRATO_ASSIGN_OR_RETURN(auto ids, c.params.List("KeyPairId"));
+        STRATO_ASSIGN_OR_RETURN(auto filters, c.params.Filters());
+        STRATO_ASSIGN_OR_RETURN(auto include_key, c.params.Bool("IncludePublicKey"));
+        std::vector<std::string> name_filter, id_filter, fp_filter;
+        for (const auto& f : filters) {
+          auto* into = f.name == "key-name"      ? &name_filter
+                       : f.name == "key-pair-id" ? &id_filter
+                       : f.name == "fingerprint" ? &fp_filter
+                                                 : nullptr;
+          if (!into) return InvalidParameter("The filter '" + f.name + "' is invalid.");
+          into->insert(into->end(), f.values.begin(), f.values.end());
+        }
+        std::vector<KeyPair> keys;
+        for (const auto& n : names) {
+          STRATO_ASSIGN_OR_RETURN(auto k, d->resources->GetKeyPair(c.principal, n));
+          keys.push_back(std::move(k));
+        }
+        if (names.empty()) {
+          STRATO_ASSIGN_OR_RETURN(keys, d->resources->ListKeyPairs(c.principal));
+        }
+        for (const auto& id : ids) {
+          bool found = std::any_of(keys.begin(), keys.end(),
+                                   [&](const KeyPair& k) { return k.id == id; });
+          if (!found) {
+            return BadRequest("InvalidKeyPair.NotFound",
+                              "The key pair '" + id + "' does not exist");
+          }
+        }
+        x.Open("keySet");
+        for (const auto& k : keys) {
+          if ((!ids.empty() && std::find(ids.begin(), ids.end(), k.id) == ids.end()) ||
+              !Matches(name_filter, k.name) || !Matches(id_filter, k.id) ||
+              !Matches(fp_filter, k.fingerprint)) {
+            continue;
+          }
+          x.Open("item");
+          x.Leaf("keyPairId", k.id);
+          x.Leaf("keyFingerprint", k.fingerprint);
+          x.Leaf("keyName", k.name);
+          x.Leaf("keyType", KeyType(k));
+          x.Leaf("createTime", Ec2Time(k.created_at));
+          if (include_key.value_or(false)) x.Leaf("publicKey", k.public_key);
+          x.Close();
+        }
+        x.Close();
+        return OkStatus();
+      });
+
+  api.Register("DeleteKeyPair", {"KeyName", "KeyPairId"}, [d](const Ec2Call& c, XmlWriter& x) {
+    auto name = c.params.Optional("KeyName");
+    auto id = c.params.Optional("KeyPairId");
+    if (!name && !id) {
+      return MissingParameter("The request must contain the parameter KeyName or KeyPairId.");
+    }
+    std::string key_id;
+    if (!name) {
+      STRATO_ASSIGN_OR_RETURN(auto keys, d->resources->ListKeyPairs(c.principal));
+      for (const auto& k : keys) {
+        if (k.id == *id) name = k.name;
+      }
+    }
+    if (name) {
+      Status s = d->resources->DeleteKeyPair(c.principal, *name);
+      // EC2 answers success for a key pair that is already gone.
+      if (!s.ok() && s.code() != "InvalidKeyPair.NotFound") return s;
+    }
+    x.Leaf("return", true);
+    if (id) x.Leaf("keyPairId", *id);
+    return OkStatus();
+  });
+}
+
+}  // namespace strato::api::ec2
