@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 from conftest import raw_http, unique
-from ec2_support import EC2_NS, ec2_raw
+from ec2_support import EC2_NS, Ec2Reply, ec2_raw
 
 
 def count_instances(api):
@@ -141,3 +141,11 @@ def test_create_tags_needs_resources_and_tags(tenant):
     r = ec2_raw(tenant.api, "CreateTags", {"ResourceId.1": "vol-0123456789abcdef0",
                                            "Tag.1.Key": unique("k")})
     assert (r.status, r.error_code) == (400, "InvalidParameterValue"), r
+
+
+def test_invalid_utf8_in_input_still_gives_a_well_formed_error(tenant):
+    r = tenant.api.request("POST", "/", raw_body="Action=Run%FF%FEInstances&Version=2016-11-15",
+                           headers={"Content-Type": "application/x-www-form-urlencoded"},
+                           service="ec2")
+    reply = Ec2Reply(r)  # parses: the echoed bytes were made well-formed
+    assert (reply.status, reply.error_code) == (400, "InvalidAction"), reply

@@ -78,5 +78,12 @@ TEST(XmlWriterTest, EscapesTextAndReplacesControlBytes) {
             "</b><c/></a></R>");
 }
 
+TEST(XmlWriterTest, KeepsValidUtf8AndReplacesInvalidBytes) {
+  EXPECT_EQ(XmlWriter::Escape("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"),
+            "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");
+  EXPECT_EQ(XmlWriter::Escape("a\xFF" "b\xC3"), "a?b?");
+  EXPECT_EQ(XmlWriter::Escape("\xC0\xAF\xED\xA0\x80"), "?????");
+}
+
 }  // namespace
 }  // namespace strato::api::ec2

@@ -1,7 +1,8 @@
 #pragma once
 // XmlWriter: builds one small XML document element by element, escaping text. Enough for
 // the EC2 Query responses: no attributes beyond the root's xmlns, no pretty-printing.
-// Characters XML 1.0 cannot carry (control bytes other than tab/CR/LF) become '?'.
+// Characters XML 1.0 cannot carry (control bytes other than tab/CR/LF) and bytes that are
+// not well-formed UTF-8 become '?'.
 // Thread-safety: a value type; one thread at a time.
 
 #include <cstdint>
