@@ -241,3 +241,35 @@ def test_images_and_key_pairs(ec2, image_id, tmp_path):
         ec2.describe_key_pairs(KeyNames=[name])
     assert error_code(e) == "InvalidKeyPair.NotFound"
     ec2.delete_key_pair(KeyName=name)  # already gone: still a success, as in EC2
+
+
+@pytest.mark.parametrize("key_type,header", [("rsa", "BEGIN RSA PRIVATE KEY"),
+                                             ("ed25519", "BEGIN OPENSSH PRIVATE KEY")])
+def test_create_key_pair_gives_a_private_key_ssh_keygen_reads(ec2, tmp_path, key_type, header):
+    name = unique("created")
+    k = ec2.create_key_pair(KeyName=name, KeyType=key_type)
+    assert header in k["KeyMaterial"]
+    private = tmp_path / "key"
+    private.write_text(k["KeyMaterial"])
+    private.chmod(0o600)
+    derived = subprocess.run(["ssh-keygen", "-y", "-f", str(private)], check=True,
+                             capture_output=True, text=True).stdout.split()[:2]
+    stored = ec2.describe_key_pairs(KeyNames=[name], IncludePublicKey=True)["KeyPairs"][0]
+    assert stored["PublicKey"].split()[:2] == derived
+    assert stored["KeyType"] == key_type and stored["KeyFingerprint"] == k["KeyFingerprint"]
+    (tmp_path / "key.pub").write_text(" ".join(derived) + "\n")
+    fingerprint = subprocess.run(["ssh-keygen", "-l", "-f", str(tmp_path / "key.pub")],
+                                 check=True, capture_output=True, text=True).stdout.split()[1]
+    assert k["KeyFingerprint"] == fingerprint
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        ec2.create_key_pair(KeyName=name, KeyType=key_type)
+    assert error_code(e) == "InvalidKeyPair.Duplicate"
+    ec2.delete_key_pair(KeyName=name)
+
+
+def test_create_key_pair_refuses_unsupported_formats(ec2):
+    for kwargs in ({"KeyFormat": "ppk"},):
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            ec2.create_key_pair(KeyName=unique("k"), **kwargs)
+        assert error_code(e) == "InvalidParameterValue"
+    assert ec2.describe_key_pairs()["KeyPairs"] == []

@@ -95,10 +95,14 @@ def test_tags_and_key_pairs(cli, shared_stratod, tenant, image_id, tmp_path):
     imported = cli.ok("ec2", "import-key-pair", "--key-name", name,
                       "--public-key-material", f"fileb://{key}.pub")
     assert imported["KeyName"] == name and imported["KeyFingerprint"] == fingerprint
+    created_name = unique("created")
+    created = cli.ok("ec2", "create-key-pair", "--key-name", created_name)
+    assert "BEGIN RSA PRIVATE KEY" in created["KeyMaterial"]
     listed = cli.ok("ec2", "describe-key-pairs")["KeyPairs"]
-    assert [(k["KeyName"], k["KeyPairId"], k["KeyType"]) for k in listed] == [
-        (name, imported["KeyPairId"], "ed25519")]
+    assert sorted((k["KeyName"], k["KeyPairId"], k["KeyType"]) for k in listed) == sorted([
+        (name, imported["KeyPairId"], "ed25519"), (created_name, created["KeyPairId"], "rsa")])
     cli.ok("ec2", "delete-key-pair", "--key-name", name)
+    ec2.delete_key_pair(KeyName=created_name)
     assert ec2.describe_key_pairs()["KeyPairs"] == []
 
 

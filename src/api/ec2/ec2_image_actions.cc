@@ -146,6 +146,24 @@ void RegisterKeyPairActions(Ec2Api& api) {
                  return OkStatus();
                });
 
+  api.Register("CreateKeyPair", {"KeyName", "KeyType", "KeyFormat"},
+               [d](const Ec2Call& c, XmlWriter& x) {
+                 STRATO_ASSIGN_OR_RETURN(auto name, c.params.Required("KeyName"));
+                 auto format = c.params.Optional("KeyFormat").value_or("pem");
+                 if (format != "pem") {
+                   return InvalidParameter("KeyFormat '" + format + "' is not supported: "
+                                           "only 'pem'.");
+                 }
+                 STRATO_ASSIGN_OR_RETURN(
+                     auto k, d->resources->CreateKeyPair(
+                                 c.principal, name, c.params.Optional("KeyType").value_or("rsa")));
+                 x.Leaf("keyName", k.key.name);
+                 x.Leaf("keyFingerprint", k.key.fingerprint);
+                 x.Leaf("keyMaterial", k.private_key);
+                 x.Leaf("keyPairId", k.key.id);
+                 return OkStatus();
+               });
+
   api.Register(
       "DescribeKeyPairs",
       {"KeyName.#", "KeyPairId.#", "Filter.#.Name", "Filter.#.Value.#", "IncludePublicKey"},
