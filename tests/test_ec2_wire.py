@@ -149,3 +149,19 @@ def test_invalid_utf8_in_input_still_gives_a_well_formed_error(tenant):
                            service="ec2")
     reply = Ec2Reply(r)  # parses: the echoed bytes were made well-formed
     assert (reply.status, reply.error_code) == (400, "InvalidAction"), reply
+
+
+def test_other_methods_and_metrics(shared_stratod, tenant):
+    r = tenant.api.request("PUT", "/", raw_body="Action=DescribeRegions&Version=2016-11-15",
+                           headers={"Content-Type": "application/x-www-form-urlencoded"},
+                           service="ec2")
+    reply = Ec2Reply(r)
+    assert (reply.status, reply.error_code) == (400, "InvalidHttpRequest"), reply
+    ec2_raw(tenant.api, "DescribeRegions")
+    ec2_raw(tenant.api, "NoSuchAction" + unique("x"))
+    metrics = raw_http(shared_stratod.port, "GET", "/metrics").body.decode()
+    routes = {line.split('route="')[1].split('"')[0] for line in metrics.splitlines()
+              if line.startswith("strato_http_requests_total") and 'route="EC2' in line}
+    # One label per registered action; unknown actions share one (no unbounded labels).
+    assert "EC2 DescribeRegions" in routes and "EC2" in routes, routes
+    assert not any("NoSuchAction" in r for r in routes), routes
