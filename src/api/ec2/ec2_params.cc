@@ -1,5 +1,7 @@
 #include "api/ec2/ec2_params.h"
 
+#include <fnmatch.h>
+
 #include <charconv>
 
 #include "common/uri.h"
@@ -233,6 +235,14 @@ Result<std::vector<Ec2TagSpecification>> Ec2Params::TagSpecifications() const {
     out.push_back(std::move(spec));
   }
   return out;
+}
+
+bool FilterMatches(const std::vector<std::string>& patterns, const std::string& value) {
+  if (patterns.empty()) return true;
+  for (const auto& p : patterns) {
+    if (fnmatch(p.c_str(), value.c_str(), 0) == 0) return true;
+  }
+  return false;
 }
 
 }  // namespace strato::api::ec2

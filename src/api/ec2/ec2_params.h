@@ -63,4 +63,8 @@ class Ec2Params {
   std::map<std::string, std::string, std::less<>> params_;
 };
 
+// Whether `value` matches one of a filter's values, which may use the '*' and '?'
+// wildcards; no values matches everything.
+bool FilterMatches(const std::vector<std::string>& patterns, const std::string& value);
+
 }  // namespace strato::api::ec2

@@ -52,6 +52,13 @@ TEST(Ec2ParamsTest, RefusesWrongTypesDuplicatesAndBadIndexes) {
   EXPECT_EQ(Ec2Params::Parse("Action=A", "Action=B").status().code(), "InvalidParameterValue");
 }
 
+TEST(FilterMatchesTest, WildcardsAndEmptyFilters) {
+  EXPECT_TRUE(FilterMatches({}, "anything"));
+  EXPECT_TRUE(FilterMatches({"strato-*"}, "strato-guest"));
+  EXPECT_TRUE(FilterMatches({"x", "web-?"}, "web-1"));
+  EXPECT_FALSE(FilterMatches({"web-?"}, "web-10"));
+}
+
 TEST(Ec2ErrorsTest, MapsCommandStatusesToEc2CodesAndStatuses) {
   EXPECT_EQ(ToEc2Error(NotFound("InvalidInstanceID.NotFound", "x")).http_status, 400);
   EXPECT_EQ(ToEc2Error(IncorrectInstanceState("x")).http_status, 400);
