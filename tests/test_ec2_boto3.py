@@ -273,3 +273,20 @@ def test_create_key_pair_refuses_unsupported_formats(ec2):
             ec2.create_key_pair(KeyName=unique("k"), **kwargs)
         assert error_code(e) == "InvalidParameterValue"
     assert ec2.describe_key_pairs()["KeyPairs"] == []
+
+
+def test_an_action_invalid_for_one_instance_changes_none(ec2, image_id):
+    ids = [i["InstanceId"] for i in ec2.run_instances(
+        ImageId=image_id, InstanceType="t3.nano", MinCount=2, MaxCount=2)["Instances"]]
+    ec2.get_waiter("instance_running").wait(InstanceIds=ids,
+                                            WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    ec2.terminate_instances(InstanceIds=[ids[1]])
+    ec2.get_waiter("instance_terminated").wait(InstanceIds=[ids[1]],
+                                               WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        ec2.stop_instances(InstanceIds=ids)  # the running one first, then the terminated one
+    assert error_code(e) == "IncorrectInstanceState"
+    state = ec2.describe_instances(InstanceIds=[ids[0]])["Reservations"][0]["Instances"][0][
+        "State"]["Name"]
+    assert state == "running"
+    ec2.terminate_instances(InstanceIds=[ids[0]])

@@ -178,8 +178,12 @@ Status ActOnInstances(const Ec2Deps& d, const Ec2Call& c, XmlWriter& x, Instance
                       bool force) {
   STRATO_ASSIGN_OR_RETURN(auto ids, c.params.List("InstanceId"));
   if (ids.empty()) return MissingParameter("The request must contain the parameter InstanceId.");
-  // Every id must exist before anything changes.
+  // Every id must exist, and the action must be valid for each, before anything changes.
   STRATO_ASSIGN_OR_RETURN(auto before, d.instances->GetMany(c.principal, ids, {}));
+  for (const auto& b : before) {
+    Instance copy = b;
+    STRATO_RETURN_IF_ERROR(ApplyInstanceAction(copy, action, force).status());
+  }
   std::vector<std::pair<Instance, Instance>> changed;
   for (const auto& b : before) {
     STRATO_ASSIGN_OR_RETURN(auto after, d.instances->Act(c.principal, b.id, action, force));
