@@ -10,7 +10,7 @@ BUILD_PKGS=(cmake ninja-build g++ ccache pkg-config git
   libnftables-dev libbz2-dev zlib1g-dev)
 RUNTIME_PKGS=(qemu-system-x86 qemu-utils dnsmasq-base nftables iproute2 busybox-static kmod cpio
   e2fsprogs bzip2 gzip dropbear-bin curl ca-certificates)
-TEST_PKGS=(python3 python3-pytest python3-botocore python3-boto3 awscli s3cmd sqlite3)
+TEST_PKGS=(python3 python3-pytest python3-botocore python3-boto3 awscli s3cmd sqlite3 openssh-client)
 
 missing=()
 for p in "${BUILD_PKGS[@]}" "${RUNTIME_PKGS[@]}" "${TEST_PKGS[@]}"; do

@@ -1,6 +1,7 @@
 #include "api/native_api.h"
 
 #include "api/digest_checked_body.h"
+#include "api/request_auth.h"
 #include "common/sigv4.h"
 #include "core/instance_types.h"
 
@@ -49,26 +50,7 @@ NativeApi::NativeApi(NativeApiDeps deps) : d_(std::move(deps)) {
 void NativeApi::Add(const char* method, const char* pattern, Authed handler) {
   router_.Add(method, pattern,
               [this, h = std::move(handler)](http::Request& req, const PathParams& params) {
-                sigv4::HttpRequestView view;
-                view.method = req.method;
-                view.raw_path = req.path;
-                view.raw_query = req.raw_query;
-                for (const auto& [k, v] : req.headers) view.headers.emplace_back(k, v);
-                // The payload hash is ours to compute; a client may declare it (or
-                // UNSIGNED-PAYLOAD) in x-amz-content-sha256, and a declared hash must match.
-                std::string body_hash = sigv4::Sha256Hex(req.body);
-                if (const std::string* declared = req.Header("x-amz-content-sha256")) {
-                  if (*declared == "UNSIGNED-PAYLOAD") {
-                    body_hash = *declared;
-                  } else if (*declared != body_hash) {
-                    return ErrorResponse(
-                        Forbidden("SignatureDoesNotMatch",
-                                  "The x-amz-content-sha256 header does not match the body."),
-                        req);
-                  }
-                }
-                view.payload_hash = body_hash;
-                auto principal = d_.identity->Authenticate(view, "strato");
+                auto principal = AuthenticateRequest(*d_.identity, req, "strato");
                 if (!principal.ok()) return ErrorResponse(principal.status(), req);
                 return h(req, params, *principal);
               });

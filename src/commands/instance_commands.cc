@@ -123,6 +123,63 @@ Result<Instance> InstanceCommands::Get(const Principal& p, const std::string& id
   return out;
 }
 
+Result<std::vector<Instance>> InstanceCommands::GetMany(const Principal& p,
+                                                       const std::vector<std::string>& ids,
+                                                       const InstanceFilter& filter,
+                                                       bool skip_missing) {
+  if (ids.size() > 1000) return InvalidParameter("At most 1000 instance ids may be given.");
+  std::vector<std::string> unique;
+  for (const auto& id : ids) {
+    if (!skip_missing) {
+      STRATO_RETURN_IF_ERROR(ValidateId("instance_id", id, "i", "InvalidInstanceID.NotFound"));
+    }
+    if (std::find(unique.begin(), unique.end(), id) == unique.end()) unique.push_back(id);
+  }
+  std::vector<Instance> found;
+  std::vector<std::string> missing;
+  STRATO_RETURN_IF_ERROR(env_.store->Read([&](ReadTxn& t) {
+    for (const auto& id : unique) {
+      auto i = t.GetInstance(Scope::Tenant(p.tenant_id), id);
+      if (i.ok()) {
+        found.push_back(std::move(*i));
+      } else if (i.status().http_status() == 404) {
+        missing.push_back(id);
+      } else {
+        return i.status();
+      }
+    }
+    return OkStatus();
+  }));
+  if (!missing.empty() && !skip_missing) {
+    std::string list;
+    for (const auto& id : missing) list += (list.empty() ? "'" : ", '") + id + "'";
+    return NotFound("InvalidInstanceID.NotFound",
+                    (missing.size() == 1 ? "The instance ID " + list + " does not exist"
+                                         : "The instance IDs " + list + " do not exist") +
+                        ".");
+  }
+  std::erase_if(found, [&](const Instance& i) { return !InstanceMatches(i, filter); });
+  return found;
+}
+
+bool InstanceMatches(const Instance& i, const InstanceFilter& f) {
+  // `state` and `states` together are one any-of set, as the store reads them.
+  if (f.state || !f.states.empty()) {
+    bool any = f.state == i.state;
+    for (InstanceState s : f.states) any = any || s == i.state;
+    if (!any) return false;
+  }
+  if (f.instance_type && i.instance_type != *f.instance_type) return false;
+  if (f.host_id && i.host_id != f.host_id) return false;
+  if (f.zone && i.zone != *f.zone) return false;
+  if (f.unplaced_only && i.host_id) return false;
+  for (const auto& [k, v] : f.tags) {
+    auto it = i.tags.find(k);
+    if (it == i.tags.end() || it->second != v) return false;
+  }
+  return true;
+}
+
 Result<bool> ApplyInstanceAction(Instance& i, InstanceAction action, bool force) {
   using S = InstanceState;
   auto refuse = [&](const char* verb) -> Result<bool> {

@@ -48,6 +48,11 @@ class InstanceCommands {
   Result<std::vector<Instance>> Run(const Principal& p, const RunInstancesInput& in);
   Result<InstancePage> List(const Principal& p, const ListInstancesInput& in);
   Result<Instance> Get(const Principal& p, const std::string& id);
+  // The named instances (in the order asked, duplicates once) that match `filter`, read in
+  // one snapshot. An id the tenant does not own is InvalidInstanceID.NotFound naming every
+  // such id, unless `skip_missing` (an id filter rather than an id list).
+  Result<std::vector<Instance>> GetMany(const Principal& p, const std::vector<std::string>& ids,
+                                        const InstanceFilter& filter, bool skip_missing = false);
   Result<Instance> Act(const Principal& p, const std::string& id, InstanceAction action,
                        bool force = false);
   // Last 64 KiB of the serial console, fetched from the host agent by `fetch`.
@@ -56,6 +61,9 @@ class InstanceCommands {
  private:
   CommandEnv& env_;
 };
+
+// Whether `i` passes `filter` (the same rules the store applies to a listing).
+bool InstanceMatches(const Instance& i, const InstanceFilter& filter);
 
 // Applies `action` to `i` in memory. Returns false when it is a no-op (already there).
 Result<bool> ApplyInstanceAction(Instance& i, InstanceAction action, bool force);

@@ -64,5 +64,30 @@ TEST(ApplyInstanceActionTest, RebootBumpsTheGenerationAndForceEscalatesAStop) {
   EXPECT_TRUE(i.force_stop);
 }
 
+TEST(InstanceMatchesTest, StatesAreOneAnyOfSetAndEveryTagMustMatch) {
+  Instance i = InState(InstanceState::kRunning);
+  i.instance_type = "t3.micro";
+  i.zone = "strato-1a";
+  i.tags = {{"env", "prod"}, {"team", "a"}};
+  EXPECT_TRUE(InstanceMatches(i, {}));
+  InstanceFilter f;
+  f.state = InstanceState::kStopped;
+  f.states = {InstanceState::kRunning};
+  EXPECT_TRUE(InstanceMatches(i, f));
+  f.states = {InstanceState::kPending};
+  EXPECT_FALSE(InstanceMatches(i, f));
+  InstanceFilter tags;
+  tags.tags = {{"env", "prod"}, {"team", "a"}};
+  EXPECT_TRUE(InstanceMatches(i, tags));
+  tags.tags.emplace_back("team", "b");
+  EXPECT_FALSE(InstanceMatches(i, tags));
+  InstanceFilter type;
+  type.instance_type = "t3.nano";
+  EXPECT_FALSE(InstanceMatches(i, type));
+  InstanceFilter zone;
+  zone.zone = "strato-1a";
+  EXPECT_TRUE(InstanceMatches(i, zone));
+}
+
 }  // namespace
 }  // namespace strato

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include "commands/ssh_key_generator.h"
 #include "commands/validation.h"
 #include "common/ids.h"
 
@@ -172,6 +173,14 @@ Result<KeyPair> ResourceCommands::ImportKeyPair(const Principal& p, const std::s
   }
   STRATO_RETURN_IF_ERROR(s);
   return k;
+}
+
+Result<NewKeyPair> ResourceCommands::CreateKeyPair(const Principal& p, const std::string& name,
+                                                   const std::string& key_type) {
+  STRATO_RETURN_IF_ERROR(ValidateName("name", name, 255));
+  STRATO_ASSIGN_OR_RETURN(auto generated, GenerateSshKey(key_type, name));
+  STRATO_ASSIGN_OR_RETURN(auto key, ImportKeyPair(p, name, generated.public_openssh));
+  return NewKeyPair{std::move(key), std::move(generated.private_pem)};
 }
 
 Result<std::vector<KeyPair>> ResourceCommands::ListKeyPairs(const Principal& p) {

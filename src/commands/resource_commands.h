@@ -14,6 +14,11 @@
 
 namespace strato {
 
+struct NewKeyPair {
+  KeyPair key;
+  std::string private_key;  // returned once, never stored
+};
+
 struct TagEntry {
   std::string resource_id, key, value;
 };
@@ -36,6 +41,10 @@ class ResourceCommands {
 
   Result<KeyPair> ImportKeyPair(const Principal& p, const std::string& name,
                                 const std::string& public_key);
+  // Generates a key pair ("rsa" or "ed25519", see ssh_key_generator.h) and stores its
+  // public half.
+  Result<NewKeyPair> CreateKeyPair(const Principal& p, const std::string& name,
+                                   const std::string& key_type);
   Result<std::vector<KeyPair>> ListKeyPairs(const Principal& p);
   Result<KeyPair> GetKeyPair(const Principal& p, const std::string& name);
   Status DeleteKeyPair(const Principal& p, const std::string& name);

@@ -12,7 +12,9 @@
 #include "agent/agent_messages.h"
 #include "agent/agent_transport.h"
 #include "agent/http_agent_transport.h"
+#include "api/ec2/ec2_api.h"
 #include "api/native_api.h"
+#include "api/request_auth.h"
 #include "api/s3/s3_api.h"
 #include "commands/host_commands.h"
 #include "commands/identity_commands.h"
@@ -62,6 +64,7 @@ struct Daemon::Parts {
   std::string local_qemu_host_id;  // GUARDED_BY(hosts_mu): reached over HTTP
   std::unique_ptr<InstanceController> controller;
   std::unique_ptr<api::NativeApi> api;
+  std::unique_ptr<api::ec2::Ec2Api> ec2;
   std::unique_ptr<api::s3::S3Api> s3;
   std::unique_ptr<http::HttpServer> server;
   std::string endpoint;
@@ -242,7 +245,10 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
                                  if (r.path.rfind("/agent/", 0) == 0) {
                                    return raw->agent_service->Handle(r);
                                  }
+                                 // Front ends share the port: S3 claims what is signed for
+                                 // "s3" or names a bucket by Host; EC2 Query lives on "/".
                                  if (raw->s3->Claims(r)) return raw->s3->Handle(r);
+                                 if (r.path == "/") return raw->ec2->Handle(r);
                                  return raw->api->Handle(r);
                                },
                                p->metrics));
@@ -290,19 +296,21 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
       std::make_unique<InstanceController>(*p->store, *p->agent_routes, p->metrics, copts);
   p->env.kick = [raw](std::vector<std::string> ids) { raw->controller->Kick(std::move(ids)); };
 
+  auto console = [raw](const Instance& i) -> Result<std::string> {
+    STRATO_ASSIGN_OR_RETURN(auto reply,
+                            raw->agent_routes->Call(i.host_id.value_or(i.last_host_id),
+                                                    EncodeConsoleCall(i.id, 64 * 1024)));
+    auto j = nlohmann::json::parse(reply, nullptr, false);
+    if (j.is_discarded()) return Internal("bad console reply");
+    return j.value("output", "");
+  };
   api::NativeApiDeps deps{&p->env, p->instances.get(), p->hosts.get(), p->identity.get(),
-                          p->resources.get(), &p->metrics,
-                          [raw](const Instance& i) -> Result<std::string> {
-                            STRATO_ASSIGN_OR_RETURN(
-                                auto reply, raw->agent_routes->Call(i.host_id.value_or(i.last_host_id),
-                                                              EncodeConsoleCall(i.id, 64 * 1024)));
-                            auto j = nlohmann::json::parse(reply, nullptr, false);
-                            if (j.is_discarded()) return Internal("bad console reply");
-                            return j.value("output", "");
-                          }};
+                          p->resources.get(), &p->metrics, console};
   p->api = std::make_unique<api::NativeApi>(std::move(deps));
   p->s3 = std::make_unique<api::s3::S3Api>(
       api::s3::S3ApiDeps{p->identity.get(), p->objects.get(), options.region, options.s3_domain});
+  p->ec2 = std::make_unique<api::ec2::Ec2Api>(api::ec2::Ec2Deps{
+      &p->env, p->instances.get(), p->identity.get(), p->resources.get(), console});
 
   RegisterStoreMetrics(*p);
   STRATO_RETURN_IF_ERROR(Bootstrap(*p));

@@ -32,7 +32,7 @@ bool S3Api::Claims(const http::Request& r) const {
   // Path-style: the native API's and the agents' prefixes stay theirs whatever the
   // signature says (so "v1" and "agent" are reserved bucket names).
   if (r.path.rfind("/v1/", 0) == 0 || r.path.rfind("/agent/", 0) == 0) return false;
-  return SignedService(r) == "s3";
+  return api::SignedService(r) == "s3";
 }
 
 bool S3Api::StreamsBody(const http::Request& r) const {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "api/digest_checked_body.h"
+#include "api/request_auth.h"
 #include "api/s3/aws_chunked_body.h"
 #include "api/s3/s3_api.h"
 #include "api/s3/s3_xml.h"
@@ -23,29 +24,6 @@ inline std::string HostWithoutPort(const http::Request& r) {
   size_t colon = h.rfind(':');
   if (colon != std::string::npos && h.find(']') == std::string::npos) h.resize(colon);
   return h;
-}
-
-// The credential scope's service, from the header or a presigned URL; "" if unsigned.
-inline std::string SignedService(const http::Request& r) {
-  std::string credential;
-  if (const std::string* auth = r.Header("authorization")) {
-    size_t at = auth->find("Credential=");
-    if (at == std::string::npos) return "";
-    credential = auth->substr(at + 11);
-  } else {
-    for (const auto& [k, v] : r.QueryParamList()) {
-      if (k == "X-Amz-Credential") credential = v;
-    }
-  }
-  // AKID/date/region/service/aws4_request
-  size_t slash = 0;
-  for (int i = 0; i < 3; ++i) {
-    slash = credential.find('/', slash);
-    if (slash == std::string::npos) return "";
-    ++slash;
-  }
-  size_t end = credential.find('/', slash);
-  return end == std::string::npos ? "" : credential.substr(slash, end - slash);
 }
 
 inline http::Response Xml(int status, std::string body) {

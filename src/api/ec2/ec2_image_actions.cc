@@ -1,0 +1,97 @@
+// DescribeImages and DeregisterImage over ResourceCommands.
+#include <algorithm>
+
+#include "api/ec2/ec2_api.h"
+#include "api/ec2/ec2_render.h"
+
+namespace strato::api::ec2 {
+namespace {
+
+void WriteImage(XmlWriter& x, const Image& i, const std::vector<TagEntry>& tags) {
+  x.Open("item");
+  x.Leaf("imageId", i.id);
+  x.Leaf("imageLocation", i.tenant_id + "/" + i.name);
+  x.Leaf("imageState", i.state);
+  x.Leaf("imageOwnerId", i.tenant_id);
+  x.Leaf("creationDate", Ec2Time(i.created_at));
+  x.Leaf("isPublic", i.is_public);
+  x.Leaf("architecture", "x86_64");
+  x.Leaf("imageType", "machine");
+  x.Leaf("name", i.name);
+  if (!i.description.empty()) x.Leaf("description", i.description);
+  x.Leaf("rootDeviceType", "ebs");
+  x.Leaf("rootDeviceName", "/dev/vda");
+  x.Empty("blockDeviceMapping");
+  x.Leaf("virtualizationType", "hvm");
+  std::map<std::string, std::string> map;
+  for (const auto& t : tags) map[t.key] = t.value;
+  WriteTagSet(x, map);
+  x.Close();
+}
+
+}  // namespace
+
+void RegisterImageActions(Ec2Api& api) {
+  const Ec2Deps* d = &api.deps();
+  api.Register(
+      "DescribeImages",
+      {"ImageId.#", "Owner.#", "ExecutableBy.#", "Filter.#.Name", "Filter.#.Value.#",
+       "IncludeDeprecated", "MaxResults", "NextToken"},
+      [d](const Ec2Call& c, XmlWriter& x) {
+        STRATO_ASSIGN_OR_RETURN(auto ids, c.params.List("ImageId"));
+        STRATO_ASSIGN_OR_RETURN(auto owners, c.params.List("Owner"));
+        STRATO_ASSIGN_OR_RETURN(auto filters, c.params.Filters());
+        STRATO_RETURN_IF_ERROR(c.params.List("ExecutableBy").status());
+        STRATO_RETURN_IF_ERROR(c.params.Bool("IncludeDeprecated").status());
+        STRATO_RETURN_IF_ERROR(c.params.Int("MaxResults", 5, 1000).status());
+        std::vector<std::string> names, image_ids, states, publics, owner_ids;
+        for (const auto& f : filters) {
+          auto* into = f.name == "name"        ? &names
+                       : f.name == "image-id"  ? &image_ids
+                       : f.name == "state"     ? &states
+                       : f.name == "is-public" ? &publics
+                       : f.name == "owner-id"  ? &owner_ids
+                                               : nullptr;
+          if (!into) return InvalidParameter("The filter '" + f.name + "' is invalid.");
+          into->insert(into->end(), f.values.begin(), f.values.end());
+        }
+        for (auto& o : owners) {
+          if (o == "self") o = c.principal.tenant_id;
+        }
+        std::vector<Image> images;
+        if (!ids.empty()) {
+          for (const auto& id : ids) {
+            STRATO_ASSIGN_OR_RETURN(auto image, d->resources->GetImage(c.principal, id));
+            images.push_back(std::move(image));
+          }
+        } else {
+          STRATO_ASSIGN_OR_RETURN(images, d->resources->ListImages(c.principal));
+        }
+        x.Open("imagesSet");
+        for (const auto& i : images) {
+          if (!FilterMatches(names, i.name) || !FilterMatches(image_ids, i.id) ||
+              !FilterMatches(states, i.state) || !FilterMatches(publics, i.is_public ? "true" : "false") ||
+              !FilterMatches(owner_ids, i.tenant_id) ||
+              (!owners.empty() &&
+               std::find(owners.begin(), owners.end(), i.tenant_id) == owners.end())) {
+            continue;
+          }
+          std::vector<TagEntry> tags;
+          if (i.tenant_id == c.principal.tenant_id) {
+            STRATO_ASSIGN_OR_RETURN(tags, d->resources->ListTags(c.principal, i.id));
+          }
+          WriteImage(x, i, tags);
+        }
+        x.Close();
+        return OkStatus();
+      });
+
+  api.Register("DeregisterImage", {"ImageId"}, [d](const Ec2Call& c, XmlWriter& x) {
+    STRATO_ASSIGN_OR_RETURN(auto id, c.params.Required("ImageId"));
+    STRATO_RETURN_IF_ERROR(d->resources->DeleteImage(c.principal, id));
+    x.Leaf("return", true);
+    return OkStatus();
+  });
+}
+
+}  // namespace strato::api::ec2

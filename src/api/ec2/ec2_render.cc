@@ -1,0 +1,99 @@
+#include "api/ec2/ec2_render.h"
+
+#include <openssl/evp.h>
+
+#include "api/json_output.h"
+#include "common/digest.h"
+#include "core/instance_types.h"
+
+namespace strato::api::ec2 {
+
+int Ec2StateCode(InstanceState s) {
+  switch (s) {
+    case InstanceState::kPending: return 0;
+    case InstanceState::kRunning: return 16;
+    case InstanceState::kShuttingDown: return 32;
+    case InstanceState::kTerminated: return 48;
+    case InstanceState::kStopping: return 64;
+    case InstanceState::kStopped: return 80;
+  }
+  return 0;
+}
+
+void WriteState(XmlWriter& x, std::string_view tag, InstanceState s) {
+  x.Open(tag);
+  x.Leaf("code", Ec2StateCode(s));
+  x.Leaf("name", ToString(s));
+  x.Close();
+}
+
+std::string ReservationId(const Instance& i) {
+  return "r-" + Sha256Hex(i.tenant_id + "/" + std::to_string(i.launched_at)).substr(0, 17);
+}
+
+std::string Ec2Time(TimeMs ms) { return IsoTime(ms); }
+
+std::string Base64(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(bytes.data()),
+                          static_cast<int>(bytes.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+void WriteTagSet(XmlWriter& x, const std::map<std::string, std::string>& tags) {
+  if (tags.empty()) return;
+  x.Open("tagSet");
+  for (const auto& [k, v] : tags) {
+    x.Open("item");
+    x.Leaf("key", k);
+    x.Leaf("value", v);
+    x.Close();
+  }
+  x.Close();
+}
+
+void WriteInstance(XmlWriter& x, const Instance& i) {
+  x.Open("item");
+  x.Leaf("instanceId", i.id);
+  x.Leaf("imageId", i.image_id);
+  WriteState(x, "instanceState", i.state);
+  x.Empty("privateDnsName");
+  x.Empty("dnsName");
+  x.Leaf("reason", i.state_reason);
+  x.Leaf("amiLaunchIndex", 0);
+  x.Empty("productCodes");
+  x.Leaf("instanceType", i.instance_type);
+  x.Leaf("launchTime", Ec2Time(i.launched_at));
+  x.Open("placement");
+  x.Leaf("availabilityZone", i.zone);
+  x.Empty("groupName");
+  x.Leaf("tenancy", "default");
+  x.Close();
+  x.Open("monitoring");
+  x.Leaf("state", "disabled");
+  x.Close();
+  x.Empty("groupSet");
+  if (!i.state_reason.empty()) {
+    // "Client.UserInitiatedShutdown: User initiated shutdown" -> code and message.
+    auto colon = i.state_reason.find(": ");
+    x.Open("stateReason");
+    x.Leaf("code", colon == std::string::npos ? i.state_reason : i.state_reason.substr(0, colon));
+    x.Leaf("message", i.state_reason);
+    x.Close();
+  }
+  x.Leaf("architecture", "x86_64");
+  x.Leaf("rootDeviceType", "ebs");
+  x.Leaf("rootDeviceName", "/dev/vda");
+  x.Empty("blockDeviceMapping");
+  x.Leaf("virtualizationType", "hvm");
+  WriteTagSet(x, i.tags);
+  x.Open("cpuOptions");
+  x.Leaf("coreCount", i.vcpus);
+  x.Leaf("threadsPerCore", 1);
+  x.Close();
+  x.Close();
+}
+
+}  // namespace strato::api::ec2
