@@ -1,24 +1,10 @@
 #include "api/s3/s3_xml.h"
 
+#include "api/xml_escape.h"
+
 #include <ctime>
 
 namespace strato::api::s3 {
-
-std::string XmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string Element(std::string_view name, std::string_view text) {
   return "<" + std::string(name) + ">" + XmlEscape(text) + "</" + std::string(name) + ">";

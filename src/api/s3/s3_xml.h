@@ -5,11 +5,13 @@
 #include <string>
 #include <string_view>
 
+#include "api/xml_escape.h"
+
 namespace strato::api::s3 {
 
 inline constexpr std::string_view kS3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
 
-std::string XmlEscape(std::string_view text);
+using api::XmlEscape;
 // <name>escaped text</name>
 std::string Element(std::string_view name, std::string_view text);
 // S3 timestamps: 2026-11-23T16:00:00.000Z
