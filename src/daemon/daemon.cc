@@ -44,6 +44,7 @@ struct Daemon::Parts {
   std::unique_ptr<HostCommands> hosts;
   std::unique_ptr<IdentityCommands> identity;
   std::unique_ptr<ResourceCommands> resources;
+  std::unique_ptr<NetworkCommands> networks;
   // Sim agents share one executor: their driver calls are cheap and never block.
   std::unique_ptr<SerialExecutor> sim_executor;
   // The local qemu host's agent has its own executor: its driver calls block.
@@ -201,6 +202,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
   p->hosts = std::make_unique<HostCommands>(p->env);
   p->identity = std::make_unique<IdentityCommands>(p->env, *p->box);
   p->resources = std::make_unique<ResourceCommands>(p->env);
+  p->networks = std::make_unique<NetworkCommands>(p->env);
   p->sim_executor = std::make_unique<SerialExecutor>();
   p->qemu_executor = std::make_unique<SerialExecutor>();
   if (options.local_host == "qemu") {
@@ -285,6 +287,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
                             if (j.is_discarded()) return Internal("bad console reply");
                             return j.value("output", "");
                           }};
+  deps.networks = p->networks.get();
   p->api = std::make_unique<api::NativeApi>(std::move(deps));
 
   RegisterStoreMetrics(*p);

@@ -221,7 +221,7 @@ TEST_F(LinuxNetworkDriverTest, OpenTapGivesAWorkingFd) {
 
 TEST_F(LinuxNetworkDriverTest, BadSpecChangesNothing) {
   auto bad = Spec();
-  bad.vpcs[0].subnets[0].cidr = "10.0.0.0/8";
+  bad.vpcs[0].subnets[0].cidr = "10.0.0.0/7";
   Status s = driver_->Reconcile(bad);
   EXPECT_EQ(s.code(), "InvalidParameterValue");
   EXPECT_TRUE(driver_->OwnedNamespaces()->empty());

@@ -40,7 +40,7 @@ struct DhcpHostSpec {
 
 struct SubnetSpec {
   std::string id;    // "subnet-<17 hex>"
-  std::string cidr;  // "10.0.1.0/24", /16 to /28
+  std::string cidr;  // "10.0.1.0/24", /8 to /28
   std::vector<DhcpHostSpec> hosts;
 };
 

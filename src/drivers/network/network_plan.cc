@@ -75,8 +75,9 @@ Status ValidateHostId(const std::string& host_id) {
 
 Result<SubnetPlan> PlanSubnet(const SubnetSpec& s) {
   STRATO_ASSIGN_OR_RETURN(auto cidr, Ipv4Cidr::Parse(s.cidr));
-  if (cidr.prefix_len() < 16 || cidr.prefix_len() > 28)
-    return InvalidParameter("subnet " + s.id + " CIDR " + s.cidr + " must be /16 to /28");
+  // Wider than the API allows users: default subnets are /13.
+  if (cidr.prefix_len() < 8 || cidr.prefix_len() > 28)
+    return InvalidParameter("subnet " + s.id + " CIDR " + s.cidr + " must be /8 to /28");
   return SubnetPlan{s.id, cidr, BridgeName(s.id), FormatIpv4(cidr.Host(1))};
 }
 

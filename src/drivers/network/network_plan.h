@@ -28,7 +28,7 @@ std::string TapName(const std::string& port_id);
 
 // Checks the host id is usable in namespace names: 1-40 of [A-Za-z0-9-].
 Status ValidateHostId(const std::string& host_id);
-// Checks ids, CIDRs (/16-/28, non-overlapping within a VPC), addresses inside their
+// Checks ids, CIDRs (/8-/28, non-overlapping within a VPC), addresses inside their
 // subnet and not reserved, MACs well formed and unique, ports on known subnets, and no
 // two devices sharing a name. InvalidParameterValue naming the offending item.
 Status ValidateSpec(const HostNetworkSpec& spec);

@@ -33,7 +33,7 @@ TEST(NetworkPlan, RejectsBadSpecs) {
     EXPECT_EQ(st.code(), "InvalidParameterValue") << why;
   };
   auto s = OneVpc();
-  s.vpcs[0].subnets[0].cidr = "10.0.0.0/8";
+  s.vpcs[0].subnets[0].cidr = "10.0.0.0/7";
   expect_bad(s, "too large");
   s = OneVpc();
   s.vpcs[0].subnets[0].cidr = "10.0.1.0/29";
