@@ -91,8 +91,9 @@ struct NetworkInterface {
   std::string subnet_id;
   std::string private_ip;  // dotted quad
   int64_t ip_num = 0;      // the same address as a host-order integer, for ordering
-  std::string mac;         // "52:54:00:…" lowercase
+  std::string mac;         // "02:…" lowercase
   TimeMs created_at = 0;
+  std::string subnet_cidr;  // derived: its subnet's CIDR
 };
 
 enum class InstanceState { kPending, kRunning, kStopping, kStopped, kShuttingDown, kTerminated };

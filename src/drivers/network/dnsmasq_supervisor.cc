@@ -30,6 +30,11 @@ Status WriteFileAtomically(const std::string& path, const std::string& content) 
     if (!f.flush()) return Internal("cannot write " + tmp);
   }
   std::error_code ec;
+  // dnsmasq reads it as "nobody" once it has dropped root.
+  fs::permissions(tmp,
+                  fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                      fs::perms::others_read,
+                  ec);
   fs::rename(tmp, path, ec);
   if (ec) return Internal("cannot rename " + tmp + ": " + ec.message());
   return OkStatus();

@@ -96,6 +96,7 @@ Status LinuxNetworkDriver::Reconcile(const HostNetworkSpec& desired) {
     Status s = RemoveVpc(vpc_id);
     if (!s.ok() && first_error.ok()) first_error = s;
   }
+  if (wanted.empty() && first_error.ok()) fs::remove(options_.state_dir, ec);  // only if empty
   return first_error;
 }
 
@@ -115,6 +116,10 @@ Status LinuxNetworkDriver::ReconcileVpc(const VpcSpec& vpc) {
   std::string dir = VpcDir(vpc.id);
   std::error_code ec;
   fs::create_directories(dir, ec);
+  // World-traversable whatever the umask: dnsmasq reads its hosts file as "nobody".
+  fs::permissions(options_.state_dir,
+                  fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec, ec);
+  fs::permissions(dir, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec, ec);
   if (ec) return Internal("cannot create " + dir + ": " + ec.message());
   std::set<std::string> subnets;
   for (size_t i = 0; i < plans.size(); ++i) {

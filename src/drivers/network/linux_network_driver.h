@@ -21,7 +21,9 @@ namespace strato {
 
 struct LinuxNetworkOptions {
   std::string host_id;    // [A-Za-z0-9-], names the namespaces
-  std::string state_dir;  // dnsmasq files; created if missing
+  // dnsmasq files; created if missing, removed when the host has no VPC. dnsmasq runs as
+  // "nobody": the path must be traversable by it (e.g. under /run, not a 0700 data dir).
+  std::string state_dir;
   std::string dnsmasq_path = "dnsmasq";
 };
 

@@ -76,9 +76,12 @@ Subnet ReadSubnet(Statement& s) {
 
 constexpr const char* kInterfaceCols =
     "id, tenant_id, instance_id, vpc_id, subnet_id, private_ip, ip_num, mac, created_at";
+constexpr const char* kInterfaceSelect =
+    "SELECT id, tenant_id, instance_id, vpc_id, subnet_id, private_ip, ip_num, mac, created_at, "
+    "(SELECT cidr FROM subnets s WHERE s.id = subnet_id) FROM network_interfaces";
 NetworkInterface ReadInterface(Statement& s) {
   return NetworkInterface{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4),
-                          s.Text(5), s.Int(6),  s.Text(7), s.Int(8)};
+                          s.Text(5), s.Int(6),  s.Text(7), s.Int(8), s.Text(9)};
 }
 
 }  // namespace
@@ -141,7 +144,7 @@ Result<std::optional<Subnet>> SqliteTxn::GetDefaultSubnet(const std::string& ten
 Result<std::vector<NetworkInterface>> SqliteTxn::ListNetworkInterfaces(
     const NetworkInterfaceFilter& f) {
   std::string sql =
-      std::string("SELECT ") + kInterfaceCols + " FROM network_interfaces WHERE 1 = 1";
+      std::string(kInterfaceSelect) + " WHERE 1 = 1";
   Args a;
   if (f.subnet_id) {
     sql += " AND subnet_id = ?";
@@ -185,8 +188,7 @@ Status SqliteTxn::LoadInterfaces(std::vector<Instance>& instances) {
   a.Add(instances.back().id);
   STRATO_ASSIGN_OR_RETURN(
       auto rows, Rows<NetworkInterface>(db_,
-                                        std::string("SELECT ") + kInterfaceCols +
-                                            " FROM network_interfaces WHERE instance_id BETWEEN "
+                                        std::string(kInterfaceSelect) + " WHERE instance_id BETWEEN "
                                             "? AND ? ORDER BY instance_id, id",
                                         a, ReadInterface));
   std::unordered_map<std::string_view, Instance*> by_id;
