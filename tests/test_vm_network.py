@@ -1,9 +1,13 @@
 """Real guests on the network: DHCP gives each its allocated address, guests of one subnet
 reach each other, and two VPCs with identical CIDRs cannot exchange a packet. Under TCG."""
 
+import os
+import signal
 import subprocess
 
 import pytest
+
+from conftest import wait_for
 
 
 def run_and_wait(cloud, image, **extra):
@@ -93,3 +97,38 @@ def test_two_vpcs_with_the_same_cidr_cannot_exchange_a_packet(cloud, image):
         admin.ok("POST", f"/v1/instances/{i['id']}/terminate", expect=(202,))
     for i in (a, b):
         cloud.wait_state(i["id"], "terminated")
+
+
+def test_a_dead_dnsmasq_and_a_stray_interface_are_repaired(cloud, pair):
+    """The agent's periodic sync reconciles the data plane: a killed dnsmasq comes back
+    (the guest renews its lease from it) and an interface nobody asked for goes."""
+    a, _ = pair
+    host = cloud.qemu_host["id"]
+    ns = f"strato-{host}-{a['vpc_id']}"
+    pidfile = f"/run/strato/net/{host}/{a['vpc_id']}/{a['subnet_id']}.pid"
+
+    def dnsmasq_pid():
+        try:
+            pid = int(open(pidfile).read().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+        try:
+            comm = open(f"/proc/{pid}/comm").read().strip()
+            state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return None
+        return pid if comm == "dnsmasq" and state != "Z" else None
+
+    old = dnsmasq_pid()
+    assert old, "the subnet's dnsmasq runs"
+    os.kill(old, signal.SIGKILL)
+    subprocess.run(["ip", "-n", ns, "link", "add", "bstray", "type", "bridge"], check=True)
+    new = wait_for(lambda: (lambda p: p if p and p != old else None)(dnsmasq_pid()), 20.0,
+                   interval=0.2, message="a new dnsmasq")
+    assert new != old
+    wait_for(lambda: "bstray" not in subprocess.run(["ip", "-n", ns, "-o", "link"],
+                                                    capture_output=True, text=True).stdout,
+             20.0, interval=0.2, message="the stray bridge to go")
+    status, out = cloud.guest_run(a["id"], "udhcpc -i eth0 -n -q -t 5 -T 1 -s /bin/true 2>&1",
+                                  timeout=30)
+    assert status == 0 and f"lease of {a['private_ip']} obtained" in out, out
