@@ -28,35 +28,25 @@ void HostAgent::Report(const VmEvent& e) {
 
 Status HostAgent::ReconcileNetwork() {
   if (!network_) return OkStatus();
-  // The host's data plane as the VMs it keeps need it: VPC → subnets (with a static DHCP
-  // entry per NIC) and one port per NIC.
+  // The host's data plane as the VMs it keeps need it: per VPC its subnets (one static
+  // DHCP entry per NIC) and one port per NIC.
   std::map<std::string, VpcSpec> vpcs;
-  std::map<std::string, SubnetSpec> subnets;
+  std::map<std::string, std::map<std::string, SubnetSpec>> subnets;  // vpc → subnet id → spec
   for (const auto& [instance_id, nics] : nics_) {
     for (const auto& n : nics) {
-      VpcSpec& v = vpcs[n.vpc_id];
-      v.id = n.vpc_id;
-      v.ports.push_back(PortSpec{n.port_id, n.subnet_id});
-      SubnetSpec& s = subnets[n.subnet_id];
-      if (s.id.empty()) {
-        s.id = n.subnet_id;
-        s.cidr = n.subnet_cidr;
-        s.hosts.clear();
-      }
+      vpcs[n.vpc_id].id = n.vpc_id;
+      vpcs[n.vpc_id].ports.push_back(PortSpec{n.port_id, n.subnet_id});
+      SubnetSpec& s = subnets[n.vpc_id][n.subnet_id];
+      s.id = n.subnet_id;
+      s.cidr = n.subnet_cidr;
       s.hosts.push_back(DhcpHostSpec{n.mac, n.ip, instance_id});
     }
   }
-  for (const auto& [id, nics] : nics_) {
-    (void)id;
-    for (const auto& n : nics) {
-      auto& list = vpcs[n.vpc_id].subnets;
-      bool present = false;
-      for (const auto& s : list) present = present || s.id == n.subnet_id;
-      if (!present) list.push_back(subnets[n.subnet_id]);
-    }
-  }
   HostNetworkSpec spec;
-  for (auto& [id, v] : vpcs) spec.vpcs.push_back(std::move(v));
+  for (auto& [vpc_id, v] : vpcs) {
+    for (auto& [subnet_id, s] : subnets[vpc_id]) v.subnets.push_back(std::move(s));
+    spec.vpcs.push_back(std::move(v));
+  }
   Status s = network_->Reconcile(spec);
   if (!s.ok()) spdlog::warn("agent {}: network reconcile failed: {}", host_id_, s.ToString());
   return s;
