@@ -677,6 +677,30 @@ class VmStratod(Stratod):
         return self.admin.wait_state(iid, state, timeout)
 
 
+def host_namespaces(prefix):
+    """The network namespaces a host's data plane owns ("strato-<host id>-…")."""
+    try:
+        return sorted(n for n in os.listdir("/run/netns") if prefix and n.startswith(prefix))
+    except FileNotFoundError:
+        return []
+
+
+def remove_host_namespaces(prefix):
+    """Safety net after a VM daemon ended: kills what runs in its namespaces (dnsmasq) and
+    deletes them. Returns a problem line per namespace that had to be removed."""
+    problems = []
+    for ns in host_namespaces(prefix):
+        pids = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True).stdout
+        for pid in pids.split():
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+        problems.append(f"network namespace {ns} was left behind")
+    return problems
+
+
 class VmCloud:
     """The VmStratods of one test module. close() terminates every instance, then proves
     nothing is left (no QEMU process, no per-VM files), killing stragglers either way."""
@@ -698,6 +722,7 @@ class VmCloud:
                 problems.append(f"{d.root}: cleanup failed: {e!r}\n{d.log()}")
             finally:
                 d.cleanup()
+                problems += remove_host_namespaces(getattr(d, "net_prefix", None))
                 strays = d.qemu_processes()
                 for pid in strays:
                     try:
@@ -718,21 +743,22 @@ class VmCloud:
             d.admin.ok("POST", f"/v1/instances/{iid}/terminate")
         d.admin.wait_states(live, "terminated", timeout=VM_STATE_TIMEOUT)
         terminated = {i["id"] for i in d.admin.instances()}
+        d.net_prefix = f"strato-{d.qemu_host['id']}-"
 
         def leftovers():
             procs = d.qemu_processes()
             files = [str(p) for p in d.vms_root.rglob("*")
                      if p.name in ("qmp.sock", "ops.sock", "console.log", "qemu.pid")]
             dirs = [p.name for p in d.vms_root.iterdir()] if d.vms_root.exists() else []
-            return procs, files, dirs
+            return procs, files, dirs, host_namespaces(d.net_prefix)
 
         try:
             wait_for(lambda: not any(leftovers()), 15.0, interval=0.2,
                      message="every QEMU process and VM directory to go")
         except AssertionError:
-            procs, files, dirs = leftovers()
+            procs, files, dirs, namespaces = leftovers()
             return [f"{d.root}: after terminating {sorted(terminated)}: QEMU processes {procs}, "
-                    f"files {files}, VM directories {dirs}"]
+                    f"files {files}, VM directories {dirs}, network namespaces {namespaces}"]
         return []
 
 

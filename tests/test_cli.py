@@ -132,3 +132,24 @@ def test_bad_credentials_exit_3(cli, tmp_path):
     p = cli("--credentials-file", str(creds), "instance", "list")
     assert p.returncode == 3, (p.stdout, p.stderr)
     assert "InvalidClientTokenId" in p.stderr
+
+
+def test_vpc_and_subnet_commands(cli):
+    vpc = _json(cli("-o", "json", "vpc", "create", "--cidr", "10.3.0.0/16", check=0))
+    assert vpc["cidr"] == "10.3.0.0/16" and vpc["id"].startswith("vpc-")
+    sub = _json(cli("-o", "json", "subnet", "create", "--vpc-id", vpc["id"], "--cidr",
+                    "10.3.1.0/28", check=0))
+    assert sub["available_ip_address_count"] == 11
+    listed = cli("vpc", "list", check=0).stdout
+    assert vpc["id"] in listed and "172.16.0.0/12" in listed  # and the default VPC
+    assert sub["id"] in cli("subnet", "list", check=0).stdout
+    p = cli("subnet", "create", "--vpc-id", vpc["id"], "--cidr", "10.3.1.8/29")
+    assert p.returncode == 3 and "InvalidSubnet" in p.stderr, (p.stdout, p.stderr)
+    add_sim_hosts(cli.daemon.admin, 1, 8, 16384)
+    image = default_image_id(cli.daemon.admin)
+    inst = _json(cli("-o", "json", "instance", "run", "--image-id", image, "--type", "t3.micro",
+                     "--subnet-id", sub["id"], "--private-ip", "10.3.1.6", check=0))
+    inst = inst["instances"][0] if "instances" in inst else inst[0]
+    assert inst["private_ip"] == "10.3.1.6" and inst["subnet_id"] == sub["id"]
+    p = cli("vpc", "delete", vpc["id"])
+    assert p.returncode == 3 and "DependencyViolation" in p.stderr, (p.stdout, p.stderr)

@@ -12,8 +12,13 @@ std::optional<VmPowerState> ParseVmPowerState(std::string_view s) {
 }
 
 json VmSpecToJson(const VmSpec& s) {
+  json nics = json::array();
+  for (const auto& n : s.nics) {
+    nics.push_back({{"port_id", n.port_id}, {"vpc_id", n.vpc_id}, {"subnet_id", n.subnet_id},
+                    {"subnet_cidr", n.subnet_cidr}, {"mac", n.mac}, {"ip", n.ip}});
+  }
   return json{{"instance_id", s.instance_id}, {"vcpus", s.vcpus}, {"memory_mib", s.memory_mib},
-              {"machine", s.machine}, {"image_id", s.image_id}};
+              {"machine", s.machine}, {"image_id", s.image_id}, {"nics", std::move(nics)}};
 }
 
 Result<VmSpec> VmSpecFromJson(const json& j) {
@@ -24,6 +29,12 @@ Result<VmSpec> VmSpecFromJson(const json& j) {
     s.memory_mib = j.at("memory_mib").get<int64_t>();
     s.machine = j.at("machine").get<std::string>();
     s.image_id = j.at("image_id").get<std::string>();
+    for (const auto& n : j.value("nics", json::array())) {
+      s.nics.push_back(VmNic{n.at("port_id").get<std::string>(), n.at("vpc_id").get<std::string>(),
+                             n.at("subnet_id").get<std::string>(),
+                             n.at("subnet_cidr").get<std::string>(), n.at("mac").get<std::string>(),
+                             n.at("ip").get<std::string>()});
+    }
     return s;
   } catch (const json::exception& e) {
     return InvalidParameter(std::string("bad vm spec: ") + e.what());

@@ -12,16 +12,44 @@ namespace strato {
 using nlohmann::json;
 
 HostAgent::HostAgent(std::string host_id, std::unique_ptr<HypervisorDriver> driver,
-                     SerialExecutor& executor, ReportFn report)
+                     SerialExecutor& executor, ReportFn report,
+                     std::unique_ptr<NetworkDriver> network)
     : host_id_(std::move(host_id)),
       driver_(std::move(driver)),
       executor_(executor),
-      report_(std::move(report)) {
+      report_(std::move(report)),
+      network_(std::move(network)) {
   driver_->SetEventSink([this](const VmEvent& e) { Report(e); });
 }
 
 void HostAgent::Report(const VmEvent& e) {
   report_(EncodeReport(AgentReport{host_id_, e.instance_id, e.state, e.reason}));
+}
+
+Status HostAgent::ReconcileNetwork() {
+  if (!network_) return OkStatus();
+  // The host's data plane as the VMs it keeps need it: per VPC its subnets (one static
+  // DHCP entry per NIC) and one port per NIC.
+  std::map<std::string, VpcSpec> vpcs;
+  std::map<std::string, std::map<std::string, SubnetSpec>> subnets;  // vpc → subnet id → spec
+  for (const auto& [instance_id, nics] : nics_) {
+    for (const auto& n : nics) {
+      vpcs[n.vpc_id].id = n.vpc_id;
+      vpcs[n.vpc_id].ports.push_back(PortSpec{n.port_id, n.subnet_id});
+      SubnetSpec& s = subnets[n.vpc_id][n.subnet_id];
+      s.id = n.subnet_id;
+      s.cidr = n.subnet_cidr;
+      s.hosts.push_back(DhcpHostSpec{n.mac, n.ip, instance_id});
+    }
+  }
+  HostNetworkSpec spec;
+  for (auto& [vpc_id, v] : vpcs) {
+    for (auto& [subnet_id, s] : subnets[vpc_id]) v.subnets.push_back(std::move(s));
+    spec.vpcs.push_back(std::move(v));
+  }
+  Status s = network_->Reconcile(spec);
+  if (!s.ok()) spdlog::warn("agent {}: network reconcile failed: {}", host_id_, s.ToString());
+  return s;
 }
 
 void HostAgent::Deliver(std::string message_json) {
@@ -38,8 +66,15 @@ void HostAgent::Handle(const std::string& message_json) {
       if (!spec.ok() || !desired) throw std::runtime_error("bad apply message");
       const std::string& id = spec->instance_id;
       Status s;
+      if (*desired != VmPowerState::kAbsent) {
+        nics_[id] = spec->nics;
+      } else {
+        nics_.erase(id);
+      }
       if (*desired == VmPowerState::kRunning) {
-        s = driver_->Start(*spec);
+        // The VM's network must exist before QEMU opens its tap.
+        s = spec->nics.empty() ? OkStatus() : ReconcileNetwork();
+        if (s.ok()) s = driver_->Start(*spec);
         int64_t gen = m.value("reboot_generation", int64_t{0});
         std::lock_guard lock(mu_);
         auto [it, inserted] = reboot_seen_.try_emplace(id, gen);
@@ -51,12 +86,13 @@ void HostAgent::Handle(const std::string& message_json) {
         s = driver_->Stop(id, m.value("force", false));
       } else {
         s = driver_->Destroy(id);
+        if (network_) (void)ReconcileNetwork();
         std::lock_guard lock(mu_);
         reboot_seen_.erase(id);
       }
       if (!s.ok()) {
-        spdlog::warn("agent {}: {} on {} failed: {}", host_id_, m["desired"].get<std::string>(),
-                     id, s.ToString());
+        spdlog::warn("agent {}: {} on {} failed: {}", host_id_, m["desired"].get<std::string>(), id,
+                     s.ToString());
         // Report what is really there so the controller does not wait forever. A VM that
         // failed to start is stopped, with the reason the user will read.
         VmPowerState actual = *desired == VmPowerState::kRunning
@@ -66,6 +102,15 @@ void HostAgent::Handle(const std::string& message_json) {
       }
     } else if (type == "sync") {
       std::map<std::string, bool> wanted;
+      std::map<std::string, std::vector<VmNic>> nics;
+      for (const auto& entry : m.at("vms")) {
+        auto spec = VmSpecFromJson(entry.at("vm"));
+        if (spec.ok()) nics[spec->instance_id] = spec->nics;
+      }
+      nics_ = std::move(nics);
+      // Before re-attaching: a VM that survived a restart keeps its tap; missing pieces
+      // (a dead dnsmasq, a lost namespace) come back, strays go.
+      if (network_) (void)ReconcileNetwork();
       for (const auto& entry : m.at("vms")) {
         auto spec = VmSpecFromJson(entry.at("vm"));
         auto believed = ParseVmPowerState(entry.at("believed").get<std::string>());

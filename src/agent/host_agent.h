@@ -3,7 +3,11 @@
 // messages (agent_messages.h), converges its VMs through the hypervisor driver on its
 // own executor thread, and reports every observed change back as JSON.
 //
-// Ownership: owns the driver; borrows the executor (shared by sim agents, dedicated for
+// Networking: with a NetworkDriver, the agent keeps the host's data plane matching the
+// NICs of the VMs it has been told to keep (running or stopped): before a VM starts its
+// network exists, and after a VM is destroyed or a sync, what no VM needs is removed.
+// Hosts without one (sim) ignore NICs.
+// Ownership: owns the drivers; borrows the executor (shared by sim agents, dedicated for
 // real hosts), which must outlive the agent.
 // Thread-safety: Deliver()/Call() are thread-safe; driver calls run on the executor.
 
@@ -16,6 +20,7 @@
 #include "agent/serial_executor.h"
 #include "common/status.h"
 #include "drivers/hypervisor/hypervisor_driver.h"
+#include "drivers/network/network_driver.h"
 
 namespace strato {
 
@@ -24,7 +29,8 @@ class HostAgent {
   using ReportFn = std::function<void(const std::string& report_json)>;
 
   HostAgent(std::string host_id, std::unique_ptr<HypervisorDriver> driver,
-            SerialExecutor& executor, ReportFn report);
+            SerialExecutor& executor, ReportFn report,
+            std::unique_ptr<NetworkDriver> network = nullptr);
 
   const std::string& host_id() const { return host_id_; }
   // Fire-and-forget: apply/sync messages. Malformed messages are logged and dropped.
@@ -35,6 +41,8 @@ class HostAgent {
  private:
   void Handle(const std::string& message_json);
   void Report(const VmEvent& event);
+  // Executor thread only.
+  Status ReconcileNetwork();
 
   const std::string host_id_;
   std::unique_ptr<HypervisorDriver> driver_;
@@ -42,6 +50,8 @@ class HostAgent {
   ReportFn report_;
   std::mutex mu_;
   std::map<std::string, int64_t> reboot_seen_;  // GUARDED_BY(mu_): last applied generation
+  std::unique_ptr<NetworkDriver> network_;
+  std::map<std::string, std::vector<VmNic>> nics_;  // executor thread only: by instance id
 };
 
 }  // namespace strato

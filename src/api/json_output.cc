@@ -18,6 +18,13 @@ std::string IsoTime(TimeMs ms) {
 }
 
 json ToJson(const Instance& i) {
+  json nics = json::array();
+  for (const auto& n : i.interfaces) nics.push_back(ToJson(n));
+  // The first interface's fields are repeated at the top, as EC2 does.
+  const NetworkInterface* primary = i.interfaces.empty() ? nullptr : &i.interfaces.front();
+  auto field = [&](std::string NetworkInterface::*m) {
+    return primary ? json(primary->*m) : json(nullptr);
+  };
   return json{{"id", i.id},
               {"name", i.name},
               {"tenant_id", i.tenant_id},
@@ -33,8 +40,40 @@ json ToJson(const Instance& i) {
               {"placement_policy", i.placement_policy.empty() ? json(nullptr)
                                                               : json(i.placement_policy)},
               {"tags", i.tags},
+              {"vpc_id", field(&NetworkInterface::vpc_id)},
+              {"subnet_id", field(&NetworkInterface::subnet_id)},
+              {"private_ip", field(&NetworkInterface::private_ip)},
+              {"mac", field(&NetworkInterface::mac)},
+              {"network_interfaces", nics},
               {"launched_at", IsoTime(i.launched_at)},
               {"updated_at", IsoTime(i.updated_at)}};
+}
+
+json ToJson(const Vpc& v) {
+  return json{{"id", v.id},           {"tenant_id", v.tenant_id},
+              {"cidr", v.cidr},       {"is_default", v.is_default},
+              {"state", "available"}, {"created_at", IsoTime(v.created_at)}};
+}
+
+json ToJson(const Subnet& s) {
+  // Usable = all but network, .1-.3 and broadcast.
+  int64_t usable = (int64_t{1} << (32 - std::stoi(s.cidr.substr(s.cidr.find('/') + 1)))) - 5;
+  return json{{"id", s.id},
+              {"tenant_id", s.tenant_id},
+              {"vpc_id", s.vpc_id},
+              {"cidr", s.cidr},
+              {"is_default", s.is_default},
+              {"available_ip_address_count", usable - s.used_addresses},
+              {"state", "available"},
+              {"created_at", IsoTime(s.created_at)}};
+}
+
+json ToJson(const NetworkInterface& n) {
+  return json{{"id", n.id},
+              {"vpc_id", n.vpc_id},
+              {"subnet_id", n.subnet_id},
+              {"private_ip", n.private_ip},
+              {"mac", n.mac}};
 }
 
 json ToJson(const Host& h) {

@@ -16,6 +16,9 @@ nlohmann::json ToJson(const AccessKey& k);
 nlohmann::json ToJson(const NewAccessKey& k);
 nlohmann::json ToJson(const Image& i);
 nlohmann::json ToJson(const KeyPair& k);
+nlohmann::json ToJson(const Vpc& v);
+nlohmann::json ToJson(const Subnet& s);
+nlohmann::json ToJson(const NetworkInterface& n);
 std::string IsoTime(TimeMs ms);
 
 }  // namespace strato::api

@@ -45,6 +45,7 @@ NativeApi::NativeApi(NativeApiDeps deps) : d_(std::move(deps)) {
   AddHostRoutes();
   AddIdentityRoutes();
   AddResourceRoutes();
+  AddNetworkRoutes();
 }
 
 void NativeApi::Add(const char* method, const char* pattern, Authed handler) {

@@ -13,6 +13,7 @@
 #include "commands/host_commands.h"
 #include "commands/identity_commands.h"
 #include "commands/instance_commands.h"
+#include "commands/network_commands.h"
 #include "commands/resource_commands.h"
 #include "common/metrics.h"
 #include "http/http_types.h"
@@ -28,6 +29,7 @@ struct NativeApiDeps {
   MetricsRegistry* metrics;
   // Fetches the console of a placed instance from its host agent.
   std::function<Result<std::string>(const Instance&)> console;
+  NetworkCommands* networks = nullptr;
 };
 
 class NativeApi {
@@ -48,6 +50,7 @@ class NativeApi {
   void AddHostRoutes();
   void AddIdentityRoutes();
   void AddResourceRoutes();
+  void AddNetworkRoutes();
 
   NativeApiDeps d_;
   Router router_;

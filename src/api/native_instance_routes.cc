@@ -13,7 +13,8 @@ namespace {
 Result<RunInstancesInput> ParseRun(const std::string& body) {
   STRATO_ASSIGN_OR_RETURN(auto in, JsonInput::Parse(body, {"image_id", "instance_type", "count",
                                                            "name", "tags", "zone",
-                                                           "placement_policy"}));
+                                                           "placement_policy", "subnet_id",
+                                                           "private_ip"}));
   RunInstancesInput r;
   STRATO_ASSIGN_OR_RETURN(r.image_id, in.RequiredString("image_id"));
   STRATO_ASSIGN_OR_RETURN(r.instance_type, in.RequiredString("instance_type"));
@@ -24,6 +25,8 @@ Result<RunInstancesInput> ParseRun(const std::string& body) {
   STRATO_ASSIGN_OR_RETURN(r.tags, in.StringMap("tags"));
   STRATO_ASSIGN_OR_RETURN(r.zone, in.String("zone"));
   STRATO_ASSIGN_OR_RETURN(r.placement_policy, in.String("placement_policy"));
+  STRATO_ASSIGN_OR_RETURN(r.nic.subnet_id, in.String("subnet_id"));
+  STRATO_ASSIGN_OR_RETURN(r.nic.private_ip, in.String("private_ip"));
   return r;
 }
 

@@ -186,8 +186,8 @@ TEST_F(CliAppTest, RunSendsTypedBodyAndWaitsForRunning) {
               "tags":{"env":"prod","team":"a=b"},"zone":"strato-1a","placement_policy":"spread"})"));
   EXPECT_EQ(requests[3].target, "/v1/instances/i-1");
   EXPECT_EQ(out_.str(),
-            "ID   NAME  STATE    TYPE  ZONE  HOST  IMAGE  TAGS\n"
-            "i-1  -     running  -     -     -     -      -\n");
+            "ID   NAME  STATE    TYPE  ZONE  HOST  IMAGE  PRIVATE_IP  TAGS\n"
+            "i-1  -     running  -     -     -     -      -           -\n");
 }
 
 TEST_F(CliAppTest, WaitTimeoutExitsFour) {

@@ -15,6 +15,8 @@ struct RunOptions {
   std::vector<std::string> tags;
   std::string zone;
   std::string placement;
+  std::string subnet_id;
+  std::string private_ip;
   bool wait = false;
 };
 
@@ -68,6 +70,8 @@ Status RunInstances(CommandContext& ctx, const RunOptions& o) {
   }
   if (!o.zone.empty()) body["zone"] = o.zone;
   if (!o.placement.empty()) body["placement_policy"] = o.placement;
+  if (!o.subnet_id.empty()) body["subnet_id"] = o.subnet_id;
+  if (!o.private_ip.empty()) body["private_ip"] = o.private_ip;
   STRATO_ASSIGN_OR_RETURN(Json result, ctx.api.Post("/v1/instances", body));
   Json launched =
       result.is_object() && result.contains("instances") ? result["instances"] : Json::array();
@@ -140,6 +144,8 @@ void AddRun(CLI::App& noun, Action& slot) {
   verb.add_option("--name", o->name, "Instance name");
   verb.add_option("--tag", o->tags, "Tag as KEY=VALUE (repeatable)");
   verb.add_option("--zone", o->zone, "Availability zone");
+  verb.add_option("--subnet-id", o->subnet_id, "Subnet (default: your default subnet)");
+  verb.add_option("--private-ip", o->private_ip, "A free address of the subnet (with --count 1)");
   verb.add_option("--placement", o->placement, "Placement policy")
       ->check(CLI::IsMember({"pack", "spread", "balance"}));
   verb.add_flag("--wait", o->wait, "Wait until every instance is running");

@@ -27,7 +27,8 @@ void Printer::PrintRaw(const std::string& text) { out_ << text << std::flush; }
 const std::vector<Column>& InstanceColumns() {
   static const std::vector<Column> kColumns = {
       {"ID", "id"},     {"NAME", "name"},    {"STATE", "state"},    {"TYPE", "instance_type"},
-      {"ZONE", "zone"}, {"HOST", "host_id"}, {"IMAGE", "image_id"}, {"TAGS", "tags"}};
+      {"ZONE", "zone"}, {"HOST", "host_id"}, {"IMAGE", "image_id"}, {"PRIVATE_IP", "private_ip"},
+      {"TAGS", "tags"}};
   return kColumns;
 }
 
@@ -97,6 +98,21 @@ const std::vector<Column>& ImageColumns() {
 const std::vector<Column>& KeyPairColumns() {
   static const std::vector<Column> kColumns = {
       {"ID", "id"}, {"NAME", "name"}, {"FINGERPRINT", "fingerprint"}};
+  return kColumns;
+}
+
+const std::vector<Column>& VpcColumns() {
+  static const std::vector<Column> kColumns = {
+      {"ID", "id"}, {"CIDR", "cidr"}, {"DEFAULT", "is_default"}, {"CREATED", "created_at"}};
+  return kColumns;
+}
+
+const std::vector<Column>& SubnetColumns() {
+  static const std::vector<Column> kColumns = {{"ID", "id"},
+                                               {"VPC", "vpc_id"},
+                                               {"CIDR", "cidr"},
+                                               {"FREE", "available_ip_address_count"},
+                                               {"DEFAULT", "is_default"}};
   return kColumns;
 }
 

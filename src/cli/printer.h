@@ -44,6 +44,8 @@ const std::vector<Column>& AccessKeyColumns();
 const std::vector<Column>& TagColumns();
 const std::vector<Column>& ImageColumns();
 const std::vector<Column>& KeyPairColumns();
+const std::vector<Column>& VpcColumns();
+const std::vector<Column>& SubnetColumns();
 const std::vector<Column>& HostIdColumns();  // {"hosts": ["h-…", ...]} from add-sim
 
 }  // namespace strato::cli

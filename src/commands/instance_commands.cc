@@ -31,7 +31,7 @@ Status ValidateRun(const CommandEnv& env, const RunInstancesInput& in) {
   if (in.placement_policy && !ParsePlacementPolicy(*in.placement_policy)) {
     return InvalidParameter("'placement_policy' must be one of pack, spread, balance.");
   }
-  return OkStatus();
+  return ValidateNicRequest(in.nic, in.count);
 }
 
 // A type larger than every enabled host can never be placed: refuse it up front, as a
@@ -83,6 +83,7 @@ Result<std::vector<Instance>> InstanceCommands::Run(const Principal& p,
   STRATO_RETURN_IF_ERROR(env_.store->Write([&](WriteTxn& t) {
     STRATO_RETURN_IF_ERROR(t.GetImage(Scope::Tenant(p.tenant_id), in.image_id).status());
     STRATO_RETURN_IF_ERROR(CheckTypeFitsSomeHost(t, type));
+    STRATO_RETURN_IF_ERROR(AllocateInterfaces(t, env_, p.tenant_id, in.nic, created));
     for (const Instance& i : created) STRATO_RETURN_IF_ERROR(t.InsertInstance(i));
     return OkStatus();
   }));

@@ -6,7 +6,8 @@
 // start: stopped → pending; running/pending → no-op; others IncorrectInstanceState.
 // reboot: running only. terminate: any → shutting-down; terminated → no-op.
 // Errors: InvalidParameterValue, InvalidAMIID.NotFound, InvalidInstanceID.NotFound /
-// .Malformed, IncorrectInstanceState, InsufficientInstanceCapacity (type fits no host).
+// .Malformed, IncorrectInstanceState, InsufficientInstanceCapacity (type fits no host),
+// and the subnet/address errors of AllocateInterfaces (network_commands.h).
 // Thread-safety: stateless; safe from any thread.
 
 #include <map>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "commands/command_env.h"
+#include "commands/network_commands.h"
 
 namespace strato {
 
@@ -26,6 +28,7 @@ struct RunInstancesInput {
   std::map<std::string, std::string> tags;
   std::optional<std::string> zone;
   std::optional<std::string> placement_policy;
+  NicRequest nic;  // default: the tenant's default subnet, any free address
 };
 
 struct ListInstancesInput {

@@ -10,8 +10,11 @@ namespace {
 
 VmSpec SpecOf(const Instance& i) {
   const InstanceType* type = FindInstanceType(i.instance_type);
-  return VmSpec{i.id, i.vcpus, i.memory_mib, type ? std::string(type->machine) : "q35",
-                i.image_id};
+  VmSpec spec{i.id, i.vcpus, i.memory_mib, type ? std::string(type->machine) : "q35", i.image_id};
+  for (const auto& n : i.interfaces) {
+    spec.nics.push_back(VmNic{n.id, n.vpc_id, n.subnet_id, n.subnet_cidr, n.mac, n.private_ip});
+  }
+  return spec;
 }
 
 bool IsTransitional(InstanceState s) {

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace strato {
 
@@ -61,6 +62,40 @@ struct Host {
   int instance_count = 0;
 };
 
+// A VPC: an isolated private network of one tenant.
+struct Vpc {
+  std::string id;  // "vpc-…"
+  std::string tenant_id;
+  std::string cidr;  // "10.0.0.0/16"
+  bool is_default = false;
+  TimeMs created_at = 0;
+};
+
+// A subnet: one L2 segment (a bridge on each host) inside its VPC's CIDR.
+struct Subnet {
+  std::string id;  // "subnet-…"
+  std::string tenant_id;
+  std::string vpc_id;
+  std::string cidr;
+  bool is_default = false;
+  TimeMs created_at = 0;
+  int64_t used_addresses = 0;  // derived: network interfaces in it
+};
+
+// An instance's NIC: its private address and MAC on one subnet.
+struct NetworkInterface {
+  std::string id;  // "eni-…"
+  std::string tenant_id;
+  std::string instance_id;
+  std::string vpc_id;
+  std::string subnet_id;
+  std::string private_ip;  // dotted quad
+  int64_t ip_num = 0;      // the same address as a host-order integer, for ordering
+  std::string mac;         // "02:…" lowercase
+  TimeMs created_at = 0;
+  std::string subnet_cidr;  // derived: its subnet's CIDR
+};
+
 enum class InstanceState { kPending, kRunning, kStopping, kStopped, kShuttingDown, kTerminated };
 // What the user asked for; controllers converge the actual state toward it.
 enum class DesiredState { kRunning, kStopped, kTerminated };
@@ -87,6 +122,9 @@ struct Instance {
   TimeMs updated_at = 0;
   TimeMs terminated_at = 0;  // 0 unless terminated
   std::map<std::string, std::string> tags;
+  // Derived (network_interfaces table), loaded with the instance like its tags; empty
+  // once terminated.
+  std::vector<NetworkInterface> interfaces;
 };
 
 struct Image {

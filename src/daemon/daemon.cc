@@ -27,6 +27,7 @@
 #include "controller/instance_controller.h"
 #include "daemon/credentials_file.h"
 #include "daemon/local_host.h"
+#include "drivers/network/linux_network_driver.h"
 #include "drivers/hypervisor/qemu/accel_probe.h"
 #include "drivers/hypervisor/qemu/qemu_command_line.h"
 #include "drivers/hypervisor/qemu/qemu_driver.h"
@@ -50,6 +51,8 @@ struct Daemon::Parts {
   std::unique_ptr<ResourceCommands> resources;
   std::unique_ptr<ObjectFiles> object_files;
   std::unique_ptr<ObjectCommands> objects;
+  std::unique_ptr<NetworkCommands> networks;
+  LinuxCommandRunner net_runner;  // the local host's network driver runs ip/dnsmasq with it
   // Sim agents share one executor: their driver calls are cheap and never block.
   std::unique_ptr<SerialExecutor> sim_executor;
   // The local qemu host's agent has its own executor: its driver calls block.
@@ -138,8 +141,12 @@ Status Bootstrap(Daemon::Parts& p) {
   });
 }
 
-std::unique_ptr<HypervisorDriver> MakeLocalQemuDriver(const DaemonOptions& o) {
+std::unique_ptr<HypervisorDriver> MakeLocalQemuDriver(const DaemonOptions& o, NetworkDriver* net) {
   QemuDriverOptions q;
+  q.open_tap = [net](const VmNic& n) -> Result<int> {
+    STRATO_ASSIGN_OR_RETURN(auto fd, net->OpenTap(n.vpc_id, n.port_id));
+    return fd.Release();
+  };
   q.binary = o.qemu_binary;
   q.vm_root = o.data_dir + "/vms";
   // The uncompressed kernel saves the guest seconds of emulated decompression under TCG.
@@ -214,6 +221,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
   // Whatever a crash left half-done: unfinished uploads, files never committed.
   STRATO_ASSIGN_OR_RETURN(size_t strays, p->objects->Reconcile());
   if (strays > 0) spdlog::info("objects: removed {} unreferenced files", strays);
+  p->networks = std::make_unique<NetworkCommands>(p->env);
   p->sim_executor = std::make_unique<SerialExecutor>();
   p->qemu_executor = std::make_unique<SerialExecutor>();
   if (options.local_host == "qemu") {
@@ -284,8 +292,19 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
         Status s = raw->report_poster->Post("/agent/v1/reports", r).status();
         if (!s.ok()) spdlog::warn("agent: report not delivered: {}", s.message());
       };
-      raw->agents->AddAgent(std::make_unique<HostAgent>(h.id, MakeLocalQemuDriver(raw->options),
-                                                        *raw->qemu_executor, http_report));
+      // The host's data plane: namespaces strato-<host id>-<vpc id> (docs/network.md). Its
+      // files live under /run, not the (private, 0700) data dir: dnsmasq drops root and
+      // must still read its hosts file.
+      auto net = LinuxNetworkDriver::Create(
+          {.host_id = h.id, .state_dir = "/run/strato/net/" + h.id}, raw->net_runner);
+      if (!net.ok()) {
+        spdlog::error("host {}: no network driver: {}", h.id, net.status().ToString());
+        return;
+      }
+      NetworkDriver* net_raw = net->get();
+      raw->agents->AddAgent(std::make_unique<HostAgent>(
+          h.id, MakeLocalQemuDriver(raw->options, net_raw), *raw->qemu_executor, http_report,
+          std::move(net).value()));
       std::lock_guard lock(raw->hosts_mu);
       raw->local_qemu_host_id = h.id;
       return;
@@ -306,6 +325,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
   };
   api::NativeApiDeps deps{&p->env, p->instances.get(), p->hosts.get(), p->identity.get(),
                           p->resources.get(), &p->metrics, console};
+  deps.networks = p->networks.get();
   p->api = std::make_unique<api::NativeApi>(std::move(deps));
   p->s3 = std::make_unique<api::s3::S3Api>(
       api::s3::S3ApiDeps{p->identity.get(), p->objects.get(), options.region, options.s3_domain});

@@ -53,6 +53,20 @@ struct InstanceFilter {
   bool unplaced_only = false;                             // host_id IS NULL
 };
 
+struct SubnetFilter {
+  std::optional<std::string> vpc_id;
+};
+
+// Network interfaces are read in system scope (controllers, allocation); every filter
+// set must match.
+struct NetworkInterfaceFilter {
+  std::optional<std::string> subnet_id;
+  std::optional<std::string> vpc_id;
+  std::optional<int64_t> ip_num;
+  std::optional<std::string> mac;
+  std::optional<std::string> host_id;  // of instances placed on this host
+};
+
 struct HostFilter {
   std::optional<std::string> zone;
   std::optional<bool> enabled;
@@ -121,6 +135,22 @@ class ReadTxn {
   // Parts numbered above `after`, in order.
   virtual Result<std::vector<UploadPart>> ListParts(const std::string& upload_id, int after,
                                                     int limit) = 0;
+
+  // ---- VPCs, subnets, network interfaces ----
+  // GetInstance/ListInstances fill Instance::interfaces.
+  virtual Result<Vpc> GetVpc(const Scope& scope, const std::string& id) = 0;  // InvalidVpcID.NotFound
+  virtual Result<std::vector<Vpc>> ListVpcs(const Scope& scope, const Page& page) = 0;
+  virtual Result<std::optional<Vpc>> GetDefaultVpc(const std::string& tenant_id) = 0;
+  // Subnets carry used_addresses. GetSubnet: InvalidSubnetID.NotFound.
+  virtual Result<Subnet> GetSubnet(const Scope& scope, const std::string& id) = 0;
+  virtual Result<std::vector<Subnet>> ListSubnets(const Scope& scope, const SubnetFilter& filter,
+                                                  const Page& page) = 0;
+  virtual Result<std::optional<Subnet>> GetDefaultSubnet(const std::string& tenant_id) = 0;
+  // Ordered by (subnet, address).
+  virtual Result<std::vector<NetworkInterface>> ListNetworkInterfaces(
+      const NetworkInterfaceFilter& filter) = 0;
+  // The highest address in use in the subnet, if any.
+  virtual Result<std::optional<int64_t>> MaxAddressInSubnet(const std::string& subnet_id) = 0;
 };
 
 class WriteTxn : public ReadTxn {
@@ -164,6 +194,15 @@ class WriteTxn : public ReadTxn {
   virtual Result<std::vector<std::string>> DeleteUpload(const std::string& id) = 0;
   // Inserts or replaces the part; returns the replaced part's data file ("" if none).
   virtual Result<std::string> PutPart(const UploadPart& p) = 0;
+
+  // An instance's interfaces are released (deleted) in the same transaction that
+  // terminates or deletes it.
+  virtual Status InsertVpc(const Vpc& v) = 0;
+  virtual Status DeleteVpc(const std::string& id) = 0;  // InvalidVpcID.NotFound if absent
+  virtual Status InsertSubnet(const Subnet& s) = 0;
+  virtual Status DeleteSubnet(const std::string& id) = 0;  // InvalidSubnetID.NotFound
+  // An address or MAC already in use is a conflict (the caller checked; this is the guard).
+  virtual Status InsertNetworkInterface(const NetworkInterface& n) = 0;
 };
 
 class Store {

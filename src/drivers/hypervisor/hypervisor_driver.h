@@ -12,12 +12,23 @@
 
 namespace strato {
 
+// One virtio-net NIC on a subnet's bridge (the network driver's port `port_id`).
+struct VmNic {
+  std::string port_id;  // the network interface id, "eni-…"
+  std::string vpc_id;
+  std::string subnet_id;
+  std::string subnet_cidr;
+  std::string mac;
+  std::string ip;
+};
+
 struct VmSpec {
   std::string instance_id;
   int vcpus = 0;
   int64_t memory_mib = 0;
   std::string machine;  // "q35" | "microvm"
   std::string image_id;
+  std::vector<VmNic> nics;
 };
 
 enum class VmPowerState { kRunning, kStopped, kAbsent };

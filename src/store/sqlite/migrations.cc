@@ -7,7 +7,7 @@ namespace strato::sqlite {
 namespace {
 
 // Append only: a published migration never changes.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     // 1: the foundation schema.
     R"sql(
 CREATE TABLE tenants (
@@ -63,6 +63,35 @@ CREATE TABLE multipart_parts (
   upload_id TEXT NOT NULL REFERENCES multipart_uploads(id), part_number INTEGER NOT NULL,
   size BIGINT NOT NULL, etag TEXT NOT NULL, data_file TEXT NOT NULL, created_at BIGINT NOT NULL,
   PRIMARY KEY (upload_id, part_number));
+)sql",
+    // 3: VPCs, subnets and network interfaces (one per instance: its private address and
+    // MAC). (subnet_id, ip_num) and mac are unique, so no address or MAC is ever given
+    // twice; an instance's interfaces go when it is terminated or deleted (triggers), so
+    // every path that ends an instance releases its addresses in the same transaction.
+    R"sql(
+CREATE TABLE vpcs (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, cidr TEXT NOT NULL, is_default INTEGER NOT NULL,
+  created_at BIGINT NOT NULL);
+CREATE INDEX vpcs_by_tenant ON vpcs (tenant_id, id);
+CREATE UNIQUE INDEX vpcs_one_default ON vpcs (tenant_id) WHERE is_default = 1;
+CREATE TABLE subnets (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, vpc_id TEXT NOT NULL REFERENCES vpcs(id),
+  cidr TEXT NOT NULL, is_default INTEGER NOT NULL, created_at BIGINT NOT NULL);
+CREATE INDEX subnets_by_tenant ON subnets (tenant_id, id);
+CREATE INDEX subnets_by_vpc ON subnets (vpc_id);
+CREATE UNIQUE INDEX subnets_one_default ON subnets (tenant_id) WHERE is_default = 1;
+CREATE TABLE network_interfaces (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, instance_id TEXT NOT NULL,
+  vpc_id TEXT NOT NULL, subnet_id TEXT NOT NULL REFERENCES subnets(id),
+  private_ip TEXT NOT NULL, ip_num BIGINT NOT NULL, mac TEXT NOT NULL UNIQUE,
+  created_at BIGINT NOT NULL, UNIQUE (subnet_id, ip_num));
+CREATE INDEX network_interfaces_by_instance ON network_interfaces (instance_id);
+CREATE INDEX network_interfaces_by_vpc ON network_interfaces (vpc_id);
+CREATE TRIGGER instances_terminated_release_addresses AFTER UPDATE OF state ON instances
+  WHEN NEW.state = 'terminated'
+  BEGIN DELETE FROM network_interfaces WHERE instance_id = NEW.id; END;
+CREATE TRIGGER instances_deleted_release_addresses AFTER DELETE ON instances
+  BEGIN DELETE FROM network_interfaces WHERE instance_id = OLD.id; END;
 )sql",
 };
 

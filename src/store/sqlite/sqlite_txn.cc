@@ -344,6 +344,7 @@ Result<Instance> SqliteTxn::GetInstance(const Scope& scope, const std::string& i
     return NotFound("InvalidInstanceID.NotFound", "The instance ID '" + id + "' does not exist.");
   }
   STRATO_RETURN_IF_ERROR(LoadTags(scope, *rows));
+  STRATO_RETURN_IF_ERROR(LoadInterfaces(*rows));
   return std::move(rows->front());
 }
 
@@ -385,6 +386,7 @@ Result<std::vector<Instance>> SqliteTxn::ListInstances(const Scope& scope,
   STRATO_ASSIGN_OR_RETURN(auto stmt, q.Prepare(db_));
   STRATO_ASSIGN_OR_RETURN(auto rows, Collect<Instance>(stmt, ReadInstance));
   STRATO_RETURN_IF_ERROR(LoadTags(scope, rows));
+  STRATO_RETURN_IF_ERROR(LoadInterfaces(rows));
   return rows;
 }
 

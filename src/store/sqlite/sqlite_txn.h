@@ -78,8 +78,26 @@ class SqliteTxn final : public WriteTxn {
   Result<std::vector<std::string>> DeleteUpload(const std::string& id) override;
   Result<std::string> PutPart(const UploadPart& p) override;
 
+  // VPCs, subnets, network interfaces (sqlite_network_txn.cc).
+  Result<Vpc> GetVpc(const Scope& scope, const std::string& id) override;
+  Result<std::vector<Vpc>> ListVpcs(const Scope& scope, const Page& page) override;
+  Result<std::optional<Vpc>> GetDefaultVpc(const std::string& tenant_id) override;
+  Result<Subnet> GetSubnet(const Scope& scope, const std::string& id) override;
+  Result<std::vector<Subnet>> ListSubnets(const Scope& scope, const SubnetFilter& filter,
+                                          const Page& page) override;
+  Result<std::optional<Subnet>> GetDefaultSubnet(const std::string& tenant_id) override;
+  Result<std::vector<NetworkInterface>> ListNetworkInterfaces(
+      const NetworkInterfaceFilter& filter) override;
+  Result<std::optional<int64_t>> MaxAddressInSubnet(const std::string& subnet_id) override;
+  Status InsertVpc(const Vpc& v) override;
+  Status DeleteVpc(const std::string& id) override;
+  Status InsertSubnet(const Subnet& s) override;
+  Status DeleteSubnet(const std::string& id) override;
+  Status InsertNetworkInterface(const NetworkInterface& n) override;
+
  private:
   Status LoadTags(const Scope& scope, std::vector<Instance>& instances);
+  Status LoadInterfaces(std::vector<Instance>& instances);
   Connection& db_;
 };
 

@@ -15,7 +15,7 @@
 namespace strato {
 
 Result<int> RunAndWait(const std::vector<std::string>& argv, const std::string& log_path,
-                       std::chrono::milliseconds timeout) {
+                       std::chrono::milliseconds timeout, const std::vector<int>& pass_fds) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -33,8 +33,13 @@ Result<int> RunAndWait(const std::vector<std::string>& argv, const std::string& 
     ::dup2(devnull, 0);
     ::dup2(log_fd, 1);
     ::dup2(log_fd, 2);
-    // Nothing of stratod's may leak into QEMU (a listening socket would outlive stratod).
-    ::close_range(3, ~0U, 0);
+    // Passed fds go to 3, 4, …: first out of the way (above any target), then into place.
+    constexpr int kParking = 1000;
+    for (size_t k = 0; k < pass_fds.size(); ++k) ::dup2(pass_fds[k], kParking + static_cast<int>(k));
+    for (size_t k = 0; k < pass_fds.size(); ++k)
+      ::dup2(kParking + static_cast<int>(k), 3 + static_cast<int>(k));
+    // Nothing else of stratod's may leak into QEMU (a listening socket would outlive stratod).
+    ::close_range(3 + static_cast<unsigned>(pass_fds.size()), ~0U, 0);
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);

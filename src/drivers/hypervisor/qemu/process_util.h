@@ -15,9 +15,10 @@ namespace strato {
 // Runs argv (argv[0] looked up in PATH) in a new session, stdin from /dev/null, stdout
 // and stderr appended to `log_path`, and waits for it to exit (QEMU with -daemonize
 // exits once the VM is set up). Returns the exit code, or an error if it could not run
-// or outlived `timeout` (then it is killed).
+// or outlived `timeout` (then it is killed). `pass_fds[k]` is inherited as fd 3 + k (e.g.
+// tap fds for QEMU's -netdev tap,fd=N); nothing else of ours is.
 Result<int> RunAndWait(const std::vector<std::string>& argv, const std::string& log_path,
-                       std::chrono::milliseconds timeout);
+                       std::chrono::milliseconds timeout, const std::vector<int>& pass_fds = {});
 
 bool ProcessAlive(pid_t pid);
 // The NUL-separated command line of pid joined by spaces, or "" if gone.

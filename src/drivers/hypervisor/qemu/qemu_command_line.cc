@@ -56,6 +56,13 @@ std::vector<std::string> QemuCommandLine(const std::string& binary, const VmSpec
   // A second monitor for operators and tests (stratod never uses it): e.g. pressing the
   // ACPI power button as if from inside, without going through the control plane.
   a.insert(a.end(), {"-qmp", "unix:" + paths.vm_dir + "/ops.sock,server=on,wait=off"});
+  // NIC k uses the tap fd the driver passes as fd 3 + k (opened in the VPC's namespace).
+  for (size_t k = 0; k < spec.nics.size(); ++k) {
+    std::string id = "nic" + std::to_string(k);
+    a.insert(a.end(), {"-netdev", "tap,id=" + id + ",fd=" + std::to_string(3 + k), "-device",
+                       std::string(micro ? "virtio-net-device" : "virtio-net-pci") +
+                           ",netdev=" + id + ",mac=" + spec.nics[k].mac});
+  }
   a.insert(a.end(), {"-pidfile", PidFilePath(paths.vm_dir), "-daemonize"});
   // A guest panic or reboot loop must not spin forever: panic=-1 reboots, and QEMU keeps
   // running; only a power-off ends the process.

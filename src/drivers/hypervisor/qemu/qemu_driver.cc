@@ -96,7 +96,21 @@ Status QemuDriver::Start(const VmSpec& spec) {
                                options_.console_shell},
                               options_.accel);
   const std::string log = dir + "/qemu.log";
-  auto rc = RunAndWait(argv, log, 60s);
+  std::vector<int> taps;
+  auto close_taps = [&] {
+    for (int fd : taps) ::close(fd);
+  };
+  for (const auto& nic : spec.nics) {
+    auto fd = options_.open_tap ? options_.open_tap(nic)
+                                : Result<int>(Internal("this host has no network driver"));
+    if (!fd.ok()) {
+      close_taps();
+      return Internal("cannot open the tap of " + nic.port_id + ": " + fd.status().message());
+    }
+    taps.push_back(*fd);
+  }
+  auto rc = RunAndWait(argv, log, 60s, taps);
+  close_taps();
   if (!rc.ok()) return rc.status();
   if (*rc != 0) {
     std::string why = ReadTail(log, 400);

@@ -34,6 +34,9 @@ struct QemuDriverOptions {
   std::chrono::milliseconds stop_timeout{30000};  // graceful power-down before forcing
   size_t console_keep_bytes = 64 * 1024;
   size_t console_trim_bytes = 1024 * 1024;  // trim the log back to keep_bytes past this
+  // Opens the tap of a NIC (in its VPC's namespace) and returns an fd the driver owns and
+  // closes once QEMU holds it. Required when a VmSpec has NICs.
+  std::function<Result<int>(const VmNic& nic)> open_tap;
 };
 
 class QemuDriver final : public HypervisorDriver {
