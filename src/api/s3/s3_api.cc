@@ -322,15 +322,8 @@ http::Response S3Api::PutObject(Call& c) {
 }
 
 http::Response S3Api::CopyObject(Call& c, const std::string& source) {
-  std::string src = UriDecode(source);
-  if (src.find('?') != std::string::npos) src.resize(src.find('?'));
-  if (!src.empty() && src.front() == '/') src.erase(0, 1);
-  size_t slash = src.find('/');
-  if (slash == std::string::npos || slash + 1 >= src.size()) {
-    return Error(BadRequest("InvalidArgument", "Copy Source must mention the source bucket and "
-                                               "key: sourcebucket/sourcekey."),
-                 c.request, c.resource);
-  }
+  auto src = ParseCopySource(source);
+  if (!src) return Error(BadCopySource(), c.request, c.resource);
   std::optional<PutObjectInput> replace;
   if (c.H("x-amz-metadata-directive") == "REPLACE") {
     replace.emplace();
@@ -339,8 +332,8 @@ http::Response S3Api::CopyObject(Call& c, const std::string& source) {
       if (k.rfind("x-amz-meta-", 0) == 0) replace->user_metadata[k.substr(11)] = v;
     }
   }
-  auto o = d_.objects->CopyObject(c.principal, src.substr(0, slash), src.substr(slash + 1),
-                                  c.bucket, c.key, replace);
+  auto o = d_.objects->CopyObject(c.principal, src->first, src->second, c.bucket, c.key,
+                                  replace);
   if (!o.ok()) return Error(o.status(), c.request, c.resource);
   return Xml(200, "<CopyObjectResult xmlns=\"" + std::string(kS3Namespace) + "\">" +
                       Element("LastModified", IsoTime(o->created_at)) +

@@ -12,6 +12,7 @@
 #include "api/s3/aws_chunked_body.h"
 #include "api/s3/s3_api.h"
 #include "api/s3/s3_xml.h"
+#include "common/uri.h"
 
 namespace strato::api::s3 {
 
@@ -45,6 +46,23 @@ inline http::Response Error(const Status& s, const http::Request& r, const std::
                Element("RequestId", r.request_id) + "</Error>";
   }
   return out;
+}
+
+// x-amz-copy-source ("/bucket/key" or "bucket/key", URL-encoded, maybe "?versionId=…") as
+// (bucket, key); nullopt when it does not name both.
+inline std::optional<std::pair<std::string, std::string>> ParseCopySource(
+    const std::string& header) {
+  std::string src = UriDecode(header);
+  if (src.find('?') != std::string::npos) src.resize(src.find('?'));
+  if (!src.empty() && src.front() == '/') src.erase(0, 1);
+  size_t slash = src.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 >= src.size()) return std::nullopt;
+  return std::make_pair(src.substr(0, slash), src.substr(slash + 1));
+}
+
+inline Status BadCopySource() {
+  return BadRequest("InvalidArgument",
+                    "Copy Source must mention the source bucket and key: sourcebucket/sourcekey.");
 }
 
 inline std::string Quoted(const std::string& etag) { return "\"" + etag + "\""; }

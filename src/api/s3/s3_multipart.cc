@@ -34,16 +34,10 @@ http::Response S3Api::Multipart(Call& c) {
     }
     std::string source = c.H("x-amz-copy-source");
     if (!source.empty()) {
-      std::string src = UriDecode(source);
-      if (src.find('?') != std::string::npos) src.resize(src.find('?'));
-      if (!src.empty() && src.front() == '/') src.erase(0, 1);
-      size_t slash = src.find('/');
-      if (slash == std::string::npos || slash + 1 >= src.size()) {
-        return fail(BadRequest("InvalidArgument", "Copy Source must mention the source bucket "
-                                                  "and key: sourcebucket/sourcekey."));
-      }
+      auto src = ParseCopySource(source);
+      if (!src) return fail(BadCopySource());
       auto part = d_.objects->UploadPartCopy(c.principal, c.bucket, c.key, upload_id, *number,
-                                             src.substr(0, slash), src.substr(slash + 1),
+                                             src->first, src->second,
                                              c.H("x-amz-copy-source-range"));
       if (!part.ok()) return fail(part.status());
       return Xml(200, "<CopyPartResult" + Ns() + ">" +

@@ -1,4 +1,5 @@
 // SqliteTxn: S3 multipart uploads and their parts.
+#include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_txn.h"
 
 namespace strato::sqlite {
@@ -16,23 +17,13 @@ UploadPart ReadPart(Statement& s) {
                     s.Int(5)};
 }
 
-template <typename T, typename F>
-Result<std::vector<T>> All(Statement& stmt, F read) {
-  std::vector<T> out;
-  for (;;) {
-    STRATO_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) return out;
-    out.push_back(read(stmt));
-  }
-}
-
 }  // namespace
 
 Result<MultipartUpload> SqliteTxn::GetUpload(const std::string& id) {
   STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare(std::string("SELECT ") + kUploadCols +
                                               " FROM multipart_uploads WHERE id = ?"));
   s.Bind(1, std::string_view(id));
-  STRATO_ASSIGN_OR_RETURN(auto rows, All<MultipartUpload>(s, ReadUpload));
+  STRATO_ASSIGN_OR_RETURN(auto rows, CollectRows<MultipartUpload>(s, ReadUpload));
   if (rows.empty()) {
     return NotFound("NoSuchUpload",
                     "The specified upload does not exist. The upload ID may be invalid, or the "
@@ -57,7 +48,7 @@ Result<std::vector<MultipartUpload>> SqliteTxn::ListUploads(const std::string& b
       .Bind(5, std::string_view(after_key))
       .Bind(6, std::string_view(after_id))
       .Bind(7, limit);
-  return All<MultipartUpload>(s, ReadUpload);
+  return CollectRows<MultipartUpload>(s, ReadUpload);
 }
 
 Result<std::vector<UploadPart>> SqliteTxn::ListParts(const std::string& upload_id, int after,
@@ -67,7 +58,7 @@ Result<std::vector<UploadPart>> SqliteTxn::ListParts(const std::string& upload_i
                           " FROM multipart_parts WHERE upload_id = ? AND part_number > ? "
                           "ORDER BY part_number LIMIT ?"));
   s.Bind(1, std::string_view(upload_id)).Bind(2, after).Bind(3, limit);
-  return All<UploadPart>(s, ReadPart);
+  return CollectRows<UploadPart>(s, ReadPart);
 }
 
 Status SqliteTxn::InsertUpload(const MultipartUpload& u) {

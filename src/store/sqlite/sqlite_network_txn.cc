@@ -2,6 +2,7 @@
 #include <unordered_map>
 #include <variant>
 
+#include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_txn.h"  // IWYU pragma: associated
 
 namespace strato::sqlite {
@@ -27,12 +28,7 @@ template <typename T, typename F>
 Result<std::vector<T>> Rows(Connection& db, const std::string& sql, const Args& args, F read) {
   STRATO_ASSIGN_OR_RETURN(auto stmt, db.Prepare(sql));
   args.Bind(stmt);
-  std::vector<T> out;
-  for (;;) {
-    STRATO_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) return out;
-    out.push_back(read(stmt));
-  }
+  return CollectRows<T>(stmt, read);
 }
 
 void Scoped(const Scope& scope, std::string& sql, Args& args) {

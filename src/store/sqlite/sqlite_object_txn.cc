@@ -1,4 +1,5 @@
 // SqliteTxn: the object store's buckets and objects.
+#include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_txn.h"
 
 namespace strato::sqlite {
@@ -13,16 +14,6 @@ Bucket ReadBucket(Statement& s) { return Bucket{s.Text(0), s.Text(1), s.Text(2),
 ObjectRecord ReadObject(Statement& s) {
   return ObjectRecord{s.Text(0), s.Text(1), s.Int(2), s.Text(3),
                       s.Text(4), s.Text(5), s.Text(6), s.Int(7)};
-}
-
-template <typename T, typename F>
-Result<std::vector<T>> All(Statement& stmt, F read) {
-  std::vector<T> out;
-  for (;;) {
-    STRATO_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) return out;
-    out.push_back(read(stmt));
-  }
 }
 
 // The data file of (bucket, key), "" if absent.
@@ -42,7 +33,7 @@ Result<Bucket> SqliteTxn::GetBucket(const std::string& name) {
   STRATO_ASSIGN_OR_RETURN(
       auto s, db_.Prepare(std::string("SELECT ") + kBucketCols + " FROM buckets WHERE name = ?"));
   s.Bind(1, std::string_view(name));
-  STRATO_ASSIGN_OR_RETURN(auto rows, All<Bucket>(s, ReadBucket));
+  STRATO_ASSIGN_OR_RETURN(auto rows, CollectRows<Bucket>(s, ReadBucket));
   if (rows.empty()) return NotFound("NoSuchBucket", "The specified bucket does not exist.");
   return rows.front();
 }
@@ -52,14 +43,14 @@ Result<std::vector<Bucket>> SqliteTxn::ListBuckets(const std::string& tenant_id)
       auto s, db_.Prepare(std::string("SELECT ") + kBucketCols +
                           " FROM buckets WHERE (? = '' OR tenant_id = ?) ORDER BY name"));
   s.Bind(1, std::string_view(tenant_id)).Bind(2, std::string_view(tenant_id));
-  return All<Bucket>(s, ReadBucket);
+  return CollectRows<Bucket>(s, ReadBucket);
 }
 
 Result<ObjectRecord> SqliteTxn::GetObject(const std::string& bucket, const std::string& key) {
   STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare(std::string("SELECT ") + kObjectCols +
                                               " FROM objects WHERE bucket = ? AND key = ?"));
   s.Bind(1, std::string_view(bucket)).Bind(2, std::string_view(key));
-  STRATO_ASSIGN_OR_RETURN(auto rows, All<ObjectRecord>(s, ReadObject));
+  STRATO_ASSIGN_OR_RETURN(auto rows, CollectRows<ObjectRecord>(s, ReadObject));
   if (rows.empty()) return NotFound("NoSuchKey", "The specified key does not exist.");
   return rows.front();
 }
@@ -89,7 +80,7 @@ Result<std::vector<ObjectRecord>> SqliteTxn::ListObjects(const std::string& buck
   int next = 4;
   if (!upper.empty()) s.Bind(next++, std::string_view(upper));
   s.Bind(next, limit);
-  return All<ObjectRecord>(s, ReadObject);
+  return CollectRows<ObjectRecord>(s, ReadObject);
 }
 
 Result<bool> SqliteTxn::BucketHasObjects(const std::string& bucket) {

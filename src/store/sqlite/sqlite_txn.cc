@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_txn.h"
 
+#include "store/sqlite/sqlite_rows.h"
+
 #include <unordered_map>
 
 namespace strato::sqlite {
@@ -50,12 +52,7 @@ struct Query {
 // Runs a prepared query and maps each row with `read`.
 template <typename T, typename F>
 Result<std::vector<T>> Collect(Statement stmt, F read) {
-  std::vector<T> out;
-  for (;;) {
-    STRATO_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) return out;
-    out.push_back(read(stmt));
-  }
+  return CollectRows<T>(stmt, read);
 }
 
 template <typename T>
