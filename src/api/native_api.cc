@@ -43,6 +43,7 @@ NativeApi::NativeApi(NativeApiDeps deps) : d_(std::move(deps)) {
   AddHostRoutes();
   AddIdentityRoutes();
   AddResourceRoutes();
+  if (d_.volumes) AddVolumeRoutes();
 }
 
 void NativeApi::Add(const char* method, const char* pattern, Authed handler) {

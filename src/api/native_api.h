@@ -14,6 +14,7 @@
 #include "commands/identity_commands.h"
 #include "commands/instance_commands.h"
 #include "commands/resource_commands.h"
+#include "commands/volume_commands.h"
 #include "common/metrics.h"
 #include "http/http_types.h"
 
@@ -28,6 +29,7 @@ struct NativeApiDeps {
   MetricsRegistry* metrics;
   // Fetches the console of a placed instance from its host agent.
   std::function<Result<std::string>(const Instance&)> console;
+  VolumeCommands* volumes = nullptr;
 };
 
 class NativeApi {
@@ -42,6 +44,7 @@ class NativeApi {
   void AddHostRoutes();
   void AddIdentityRoutes();
   void AddResourceRoutes();
+  void AddVolumeRoutes();
 
   NativeApiDeps d_;
   Router router_;

@@ -101,6 +101,7 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env, std:
   AddHostCommands(app, action);
   AddIdentityCommands(app, action);
   AddCatalogCommands(app, action);
+  AddVolumeCommands(app, action);
 
   std::vector<const char*> argv;
   for (const std::string& arg : args) argv.push_back(arg.c_str());

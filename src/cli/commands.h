@@ -38,6 +38,7 @@ void AddInstanceCommands(CLI::App& app, Action& slot);
 void AddHostCommands(CLI::App& app, Action& slot);
 void AddIdentityCommands(CLI::App& app, Action& slot);  // tenant, user, access-key
 void AddCatalogCommands(CLI::App& app, Action& slot);   // type, region, tag, image, key-pair
+void AddVolumeCommands(CLI::App& app, Action& slot);    // volume, snapshot
 
 // --- helpers shared by the command files ---
 

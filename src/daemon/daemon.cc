@@ -12,21 +12,25 @@
 #include "agent/agent_messages.h"
 #include "agent/agent_transport.h"
 #include "agent/http_agent_transport.h"
+#include "agent/storage_agent.h"
 #include "api/native_api.h"
 #include "commands/host_commands.h"
 #include "commands/identity_commands.h"
 #include "commands/instance_commands.h"
 #include "commands/resource_commands.h"
+#include "commands/volume_commands.h"
 #include "common/ids.h"
 #include "common/metrics.h"
 #include "common/secret_box.h"
 #include "controller/instance_controller.h"
+#include "controller/volume_controller.h"
 #include "daemon/credentials_file.h"
 #include "daemon/local_host.h"
 #include "drivers/hypervisor/qemu/accel_probe.h"
 #include "drivers/hypervisor/qemu/qemu_command_line.h"
 #include "drivers/hypervisor/qemu/qemu_driver.h"
 #include "drivers/hypervisor/sim/sim_driver.h"
+#include "drivers/storage/qcow2_storage_driver.h"
 #include "http/http_server.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -44,6 +48,7 @@ struct Daemon::Parts {
   std::unique_ptr<HostCommands> hosts;
   std::unique_ptr<IdentityCommands> identity;
   std::unique_ptr<ResourceCommands> resources;
+  std::unique_ptr<VolumeCommands> volumes;
   // Sim agents share one executor: their driver calls are cheap and never block.
   std::unique_ptr<SerialExecutor> sim_executor;
   // The local qemu host's agent has its own executor: its driver calls block.
@@ -57,6 +62,10 @@ struct Daemon::Parts {
   std::mutex hosts_mu;
   std::string local_qemu_host_id;  // GUARDED_BY(hosts_mu): reached over HTTP
   std::unique_ptr<InstanceController> controller;
+  // Block storage: qcow2 blobs under <data-dir>/storage, driven by the volume controller.
+  std::unique_ptr<SerialExecutor> storage_executor;
+  std::unique_ptr<StorageAgent> storage_agent;
+  std::unique_ptr<VolumeController> volume_controller;
   std::unique_ptr<api::NativeApi> api;
   std::unique_ptr<http::HttpServer> server;
   std::string endpoint;
@@ -201,6 +210,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
   p->hosts = std::make_unique<HostCommands>(p->env);
   p->identity = std::make_unique<IdentityCommands>(p->env, *p->box);
   p->resources = std::make_unique<ResourceCommands>(p->env);
+  p->volumes = std::make_unique<VolumeCommands>(p->env);
   p->sim_executor = std::make_unique<SerialExecutor>();
   p->qemu_executor = std::make_unique<SerialExecutor>();
   if (options.local_host == "qemu") {
@@ -274,6 +284,15 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
   p->controller =
       std::make_unique<InstanceController>(*p->store, *p->agent_routes, p->metrics, copts);
   p->env.kick = [raw](std::vector<std::string> ids) { raw->controller->Kick(std::move(ids)); };
+  p->storage_executor = std::make_unique<SerialExecutor>();
+  p->storage_agent = std::make_unique<StorageAgent>(
+      std::make_unique<Qcow2StorageDriver>(Qcow2StorageOptions{.root = options.data_dir + "/storage"}),
+      *p->storage_executor, [raw](const std::string& r) { raw->volume_controller->OnReport(r); });
+  VolumeControllerOptions vopts;
+  vopts.resync_interval = std::chrono::milliseconds(options.resync_interval_ms);
+  p->volume_controller = std::make_unique<VolumeController>(
+      *p->store, [raw](std::string m) { raw->storage_agent->Deliver(std::move(m)); }, vopts);
+  p->env.kick_volumes = [raw] { raw->volume_controller->Kick(); };
 
   api::NativeApiDeps deps{&p->env, p->instances.get(), p->hosts.get(), p->identity.get(),
                           p->resources.get(), &p->metrics,
@@ -284,7 +303,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
                             auto j = nlohmann::json::parse(reply, nullptr, false);
                             if (j.is_discarded()) return Internal("bad console reply");
                             return j.value("output", "");
-                          }};
+                          },
+                          p->volumes.get()};
   p->api = std::make_unique<api::NativeApi>(std::move(deps));
 
   RegisterStoreMetrics(*p);
@@ -294,6 +314,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
 
 Status Daemon::Start() {
   parts_->controller->Start();
+  parts_->volume_controller->Start();
   parts_->server->Start();
   std::ofstream(parts_->options.data_dir + "/endpoint") << parts_->endpoint << "\n";
   return OkStatus();
@@ -303,6 +324,8 @@ void Daemon::Stop() {
   if (!parts_ || !parts_->agents) return;
   parts_->server->Stop();  // finishes in-flight requests first
   parts_->controller->Stop();
+  parts_->volume_controller->Stop();
+  parts_->storage_executor.reset();  // drains storage ops in flight
   // Drain agent work before the agents go, and the agents (their drivers' threads) before
   // the controller they report to. VMs keep running: they belong to the host.
   parts_->sim_executor.reset();

@@ -7,7 +7,7 @@ namespace strato::sqlite {
 namespace {
 
 // Append only: a published migration never changes.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     // 1: the foundation schema.
     R"sql(
 CREATE TABLE tenants (
@@ -44,6 +44,32 @@ CREATE TABLE key_pairs (
   id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, name TEXT NOT NULL, public_key TEXT NOT NULL,
   fingerprint TEXT NOT NULL, created_at BIGINT NOT NULL, UNIQUE (tenant_id, name));
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+)sql",
+    // 2: block storage — volumes, snapshots and the blobs (qcow2 layers) holding their data.
+    R"sql(
+CREATE TABLE blobs (
+  id TEXT PRIMARY KEY, backing_id TEXT NOT NULL, size_bytes BIGINT NOT NULL,
+  state TEXT NOT NULL, state_reason TEXT NOT NULL, created_at BIGINT NOT NULL);
+CREATE INDEX blobs_by_backing ON blobs (backing_id);
+CREATE INDEX blobs_by_state ON blobs (state);
+CREATE TABLE volumes (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, zone TEXT NOT NULL, volume_type TEXT NOT NULL,
+  size_gib BIGINT NOT NULL, iops BIGINT NOT NULL, throughput_mibps BIGINT NOT NULL,
+  snapshot_id TEXT NOT NULL, state TEXT NOT NULL, state_reason TEXT NOT NULL,
+  blob_id TEXT NOT NULL, applied_size_gib BIGINT NOT NULL, instance_id TEXT NOT NULL,
+  device TEXT NOT NULL, attach_state TEXT NOT NULL, force_detach INTEGER NOT NULL,
+  attached_at BIGINT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);
+CREATE INDEX volumes_by_tenant ON volumes (tenant_id, id);
+CREATE INDEX volumes_by_instance ON volumes (instance_id);
+CREATE INDEX volumes_by_blob ON volumes (blob_id);
+CREATE TABLE snapshots (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, volume_id TEXT NOT NULL,
+  volume_size_gib BIGINT NOT NULL, description TEXT NOT NULL, state TEXT NOT NULL,
+  state_reason TEXT NOT NULL, progress INTEGER NOT NULL, blob_id TEXT NOT NULL,
+  pending_blob_id TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);
+CREATE INDEX snapshots_by_tenant ON snapshots (tenant_id, id);
+CREATE INDEX snapshots_by_blob ON snapshots (blob_id);
+CREATE INDEX snapshots_by_volume ON snapshots (volume_id);
 )sql",
 };
 
