@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "controller/volume_attachments.h"
+
 namespace strato {
 
 using namespace std::chrono_literals;
@@ -13,6 +15,11 @@ constexpr int kBatch = 1000;
 bool InstanceGone(const Result<Instance>& i) {
   return !i.ok() || i->state == InstanceState::kTerminated ||
          i->state == InstanceState::kShuttingDown;
+}
+
+bool BlobReady(ReadTxn& t, const std::string& blob_id) {
+  auto b = t.GetBlob(blob_id);
+  return b.ok() && b->state == BlobState::kReady;
 }
 
 void Detach(Volume& v, int64_t now, std::string reason) {
@@ -29,8 +36,8 @@ void Detach(Volume& v, int64_t now, std::string reason) {
 }  // namespace
 
 VolumeController::VolumeController(Store& store, std::function<void(std::string)> send,
-                                   VolumeControllerOptions options)
-    : store_(store), send_(std::move(send)), options_(std::move(options)) {}
+                                   AgentTransport& agents, VolumeControllerOptions options)
+    : store_(store), send_(std::move(send)), agents_(agents), options_(std::move(options)) {}
 
 VolumeController::~VolumeController() { Stop(); }
 
@@ -96,7 +103,18 @@ void VolumeController::Loop() {
 void VolumeController::Pass(std::vector<std::string> reports, bool resync) {
   if (!reconciled_) Reconcile();
   if (resync) in_flight_.clear();  // unanswered ops are sent again (they are idempotent)
-  if (!reports.empty()) ApplyReports(reports);
+  std::vector<std::string> storage;
+  std::vector<VolumeReport> volume;
+  for (auto& r : reports) {
+    if (!IsVolumeReport(r)) {
+      storage.push_back(std::move(r));
+      continue;
+    }
+    auto v = DecodeVolumeReport(r);
+    if (v.ok()) volume.push_back(std::move(v).value());
+  }
+  if (!storage.empty()) ApplyReports(storage);
+  if (!volume.empty()) ApplyVolumeReports(volume);
   ConvergeVolumes();
   RemoveDeletedSnapshots();
   SendBlobOps();
@@ -205,9 +223,42 @@ void VolumeController::ApplyReports(const std::vector<std::string>& reports) {
   if (!s.ok()) spdlog::warn("volumes: applying storage reports failed: {}", s.message());
 }
 
+void VolumeController::ApplyVolumeReports(const std::vector<VolumeReport>& reports) {
+  const int64_t now = Now();
+  for (const auto& r : reports) in_flight_.erase((r.attached ? "attach:" : "detach:") + r.volume_id);
+  Status s = store_.Write([&](WriteTxn& t) -> Status {
+    for (const auto& r : reports) {
+      auto v = t.GetVolume(Scope::System(), r.volume_id);
+      if (!v.ok() || v->instance_id != r.instance_id) continue;  // moved on since
+      if (r.attached && v->attach_state == AttachState::kAttaching) {
+        if (r.ok) {
+          v->attach_state = AttachState::kAttached;
+          v->attached_at = now;
+          v->state_reason.clear();
+        } else {
+          Detach(*v, now, "Server.AttachFailed: " + r.error);
+        }
+      } else if (!r.attached && v->attach_state == AttachState::kDetaching) {
+        if (r.ok) {
+          Detach(*v, now, "");
+        } else {
+          v->state_reason = "Server.DetachPending: " + r.error;  // retried at the next resync
+        }
+      } else {
+        continue;
+      }
+      v->updated_at = now;
+      STRATO_RETURN_IF_ERROR(t.UpdateVolume(*v));
+    }
+    return OkStatus();
+  });
+  if (!s.ok()) spdlog::warn("volumes: applying attachment reports failed: {}", s.message());
+}
+
 void VolumeController::ConvergeVolumes() {
   const int64_t now = Now();
   std::vector<StorageOp> grows;
+  std::vector<std::pair<std::string, VolumeMessage>> plugs;  // host, message
   Status s = store_.Write([&](WriteTxn& t) -> Status {
     STRATO_ASSIGN_OR_RETURN(auto volumes, t.ListVolumes(Scope::System(), {.needs_work = true},
                                                         {.limit = kBatch}));
@@ -226,27 +277,37 @@ void VolumeController::ConvergeVolumes() {
       }
       if (!v.instance_id.empty()) {
         auto inst = t.GetInstance(Scope::System(), v.instance_id);
-        if (v.attach_state == AttachState::kDetaching) {
-          Detach(v, now, "");
-        } else if (InstanceGone(inst)) {
-          Detach(v, now, "Client.InstanceTerminated: the instance " + v.instance_id + " ended");
-        } else if (v.attach_state == AttachState::kAttaching) {
-          // A stopped (or simulated) instance gets the volume at its next start. A running
-          // real guest needs a hot-plug, which this host agent does not do yet.
-          std::optional<Host> host;
-          if (inst->host_id) {
-            auto h = t.GetHost(*inst->host_id);
-            if (h.ok()) host = *h;
-          }
-          const bool live_real = host && host->driver != "sim" &&
-                                 inst->state != InstanceState::kStopped;
-          if (!live_real) {
+        std::optional<Host> host;
+        if (inst.ok() && inst->host_id) {
+          auto h = t.GetHost(*inst->host_id);
+          if (h.ok()) host = *h;
+        }
+        // A simulated or stopped instance takes the change at once (a stopped one plugs its
+        // volumes at the next start); a running real guest is hot-plugged by its host agent;
+        // one in between (starting, stopping) waits for the next pass.
+        const bool real = host && host->driver != "sim";
+        const bool live = real && inst.ok() && inst->state == InstanceState::kRunning;
+        const bool settled = !real || (inst.ok() && inst->state == InstanceState::kStopped);
+        const bool transitional = v.attach_state == AttachState::kAttaching ||
+                                  v.attach_state == AttachState::kDetaching;
+        if (InstanceGone(inst)) {
+          Detach(v, now, v.attach_state == AttachState::kDetaching
+                             ? ""
+                             : "Client.InstanceTerminated: the instance " + v.instance_id +
+                                   " ended");
+        } else if (transitional && settled) {
+          if (v.attach_state == AttachState::kDetaching) {
+            Detach(v, now, "");
+          } else {
             v.attach_state = AttachState::kAttached;
             v.attached_at = now;
             v.state_reason.clear();
-          } else {
-            v.state_reason = "Server.Pending: hot-plug into a running guest is not available";
           }
+        } else if (transitional && live && BlobReady(t, v.blob_id)) {
+          VolumeMessage m{.instance_id = v.instance_id, .volume_id = v.id,
+                          .attach = v.attach_state == AttachState::kAttaching,
+                          .force = v.force_detach, .attachment = AttachmentOf(v)};
+          plugs.emplace_back(host->id, std::move(m));
         }
       }
       if (v.state != before.state || v.attach_state != before.attach_state ||
@@ -259,6 +320,11 @@ void VolumeController::ConvergeVolumes() {
   });
   if (!s.ok()) spdlog::warn("volumes: converging volumes failed: {}", s.message());
   for (const auto& op : grows) Send(op);
+  for (auto& [host_id, m] : plugs) {
+    if (!in_flight_.insert((m.attach ? "attach:" : "detach:") + m.volume_id).second) continue;
+    Status sent = agents_.Send(host_id, EncodeVolumeMessage(m));
+    if (!sent.ok()) spdlog::warn("volumes: {}: {}", m.volume_id, sent.message());
+  }
 }
 
 void VolumeController::RemoveDeletedSnapshots() {

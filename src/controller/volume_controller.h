@@ -23,6 +23,8 @@
 #include <thread>
 #include <vector>
 
+#include "agent/agent_messages.h"
+#include "agent/agent_transport.h"
 #include "agent/storage_messages.h"
 #include "store/store.h"
 
@@ -35,14 +37,16 @@ struct VolumeControllerOptions {
 
 class VolumeController {
  public:
-  // `send` delivers a storage op (JSON) to the storage agent; it must not block.
-  VolumeController(Store& store, std::function<void(std::string)> send,
+  // `send` delivers a storage op (JSON) to the storage agent; it must not block. `agents`
+  // reaches host agents for hot-plug (volume messages); it must outlive the controller.
+  VolumeController(Store& store, std::function<void(std::string)> send, AgentTransport& agents,
                    VolumeControllerOptions options);
   ~VolumeController();
 
   void Start();
   void Stop();  // finishes the current pass, then joins
   void Kick();
+  // Storage-agent reports and host-agent volume reports (agent_messages.h).
   void OnReport(const std::string& report_json);
 
  private:
@@ -54,10 +58,12 @@ class VolumeController {
   void ConvergeVolumes();
   void RemoveDeletedSnapshots();
   void Send(const StorageOp& op);
+  void ApplyVolumeReports(const std::vector<VolumeReport>& reports);
   int64_t Now() const;
 
   Store& store_;
   std::function<void(std::string)> send_;
+  AgentTransport& agents_;
   const VolumeControllerOptions options_;
 
   std::mutex mu_;

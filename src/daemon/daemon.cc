@@ -148,12 +148,22 @@ std::unique_ptr<HypervisorDriver> MakeLocalQemuDriver(const DaemonOptions& o) {
   q.initrd = o.guest_dir + "/initrd.img";
   q.stop_timeout = std::chrono::milliseconds(o.stop_timeout_ms);
   q.console_shell = o.guest_console_shell;
+  q.storage_root = o.data_dir + "/storage";
   AccelChoice accel =
       ChooseAccel(o.accel, o.qemu_binary, q.kernel, q.initrd, o.data_dir + "/accel-probe");
   q.accel = accel.accel;
   if (q.accel == "tcg") q.microvm_append = MicrovmTimingArgs();
   spdlog::info("qemu: local host uses {} ({})", accel.accel, accel.why);
   return std::make_unique<QemuDriver>(std::move(q));
+}
+
+// Agent reports: volume outcomes to the volume controller, VM states to the instances'.
+void RouteReport(Daemon::Parts& p, const std::string& report) {
+  if (IsVolumeReport(report)) {
+    p.volume_controller->OnReport(report);
+  } else {
+    p.controller->OnReport(report);
+  }
 }
 
 void RegisterStoreMetrics(Daemon::Parts& p) {
@@ -251,14 +261,14 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
         return host_id == raw->local_qemu_host_id;
       });
   p->agent_service = std::make_unique<AgentHttpService>(
-      *p->agents, p->agent_token, [raw](const std::string& r) { raw->controller->OnReport(r); });
+      *p->agents, p->agent_token, [raw](const std::string& r) { RouteReport(*raw, r); });
   InstanceControllerOptions copts;
   copts.default_policy = *ParsePlacementPolicy(options.placement_policy);
   copts.terminated_retention = std::chrono::seconds(options.terminated_retention_s);
   copts.resync_interval = std::chrono::milliseconds(options.resync_interval_ms);
   copts.ensure_agent = [raw](const Host& h) {
     if (raw->agents->HasAgent(h.id)) return;
-    auto report = [raw](const std::string& r) { raw->controller->OnReport(r); };
+    auto report = [raw](const std::string& r) { RouteReport(*raw, r); };
     if (h.driver == "sim") {
       SimDriverOptions sim{std::chrono::milliseconds(raw->options.sim_start_latency_ms),
                            std::chrono::milliseconds(raw->options.sim_stop_latency_ms)};
@@ -291,7 +301,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
   VolumeControllerOptions vopts;
   vopts.resync_interval = std::chrono::milliseconds(options.resync_interval_ms);
   p->volume_controller = std::make_unique<VolumeController>(
-      *p->store, [raw](std::string m) { raw->storage_agent->Deliver(std::move(m)); }, vopts);
+      *p->store, [raw](std::string m) { raw->storage_agent->Deliver(std::move(m)); },
+      *p->agent_routes, vopts);
   p->env.kick_volumes = [raw] { raw->volume_controller->Kick(); };
 
   api::NativeApiDeps deps{&p->env, p->instances.get(), p->hosts.get(), p->identity.get(),

@@ -9,8 +9,18 @@
 #include <vector>
 
 #include "common/status.h"
+#include "core/volume_types.h"
 
 namespace strato {
+
+// A data volume as a guest disk: its active blob (a qcow2 file in the host's storage root)
+// behind a throttle group with the volume type's limits. The guest sees a virtio disk
+// whose serial is the volume id without its dash ("vol0123…", 20 characters, as on EC2).
+struct VolumeAttachment {
+  std::string volume_id;
+  std::string blob_id;
+  ThrottleLimits throttle;
+};
 
 struct VmSpec {
   std::string instance_id;
@@ -18,6 +28,7 @@ struct VmSpec {
   int64_t memory_mib = 0;
   std::string machine;  // "q35" | "microvm"
   std::string image_id;
+  std::vector<VolumeAttachment> volumes;  // plugged at start (q35 only)
 };
 
 enum class VmPowerState { kRunning, kStopped, kAbsent };
@@ -50,6 +61,14 @@ class HypervisorDriver {
   virtual std::vector<std::string> ListVms() = 0;
   // The last `max_bytes` of the serial console.
   virtual Result<std::string> ConsoleOutput(const std::string& instance_id, size_t max_bytes) = 0;
+  // Hot-plugs a volume into a running VM. Idempotent (already plugged is success).
+  // IncorrectInstanceState when the VM is not running; UnsupportedOperation when its
+  // machine cannot hot-plug.
+  virtual Status AttachVolume(const std::string& instance_id, const VolumeAttachment& a) = 0;
+  // Unplugs a volume: asks the guest to let go and waits for it, then closes the file.
+  // Idempotent (not plugged, or the VM not running, is success).
+  virtual Status DetachVolume(const std::string& instance_id, const std::string& volume_id,
+                              bool force) = 0;
 };
 
 }  // namespace strato
