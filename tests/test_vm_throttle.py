@@ -45,6 +45,14 @@ def test_io1_iops_and_throughput_limits_hold_in_the_guest(cloud, image):
         mibps = 60 / t
         print(f"io1 1M: {t:.2f} s = {mibps:.1f} MiB/s")
         assert 21.25 <= mibps <= 28.75, f"io1 measured {mibps:.1f} MiB/s ({t:.2f} s)"
+        # A modify changes the live throttle group: twice the IOPS, half the time.
+        api.ok("POST", f"/v1/volumes/{slow['id']}/modify", {"iops": 200}, expect=(202,))
+
+        def doubled():
+            t = timed(sh, f"dd if={slow_dev} of=/dev/null bs=4096 count=300 iflag=direct")
+            print(f"io1 at 200 IOPS, 4k: {t:.2f} s = {300 / t:.1f} IOPS")
+            return 170 <= 300 / t <= 230
+        wait_for(doubled, 30, interval=0.5, message="io1 to run at 200 IOPS")
     api.ok("POST", f"/v1/instances/{iid}/terminate", expect=(202,))
     for v in (slow, fast):
         wait_volume(api, v["id"], lambda x: x["state"] == "available", "released")

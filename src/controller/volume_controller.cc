@@ -230,6 +230,9 @@ void VolumeController::ApplyVolumeReports(const std::vector<VolumeReport>& repor
     for (const auto& r : reports) {
       auto v = t.GetVolume(Scope::System(), r.volume_id);
       if (!v.ok() || v->instance_id != r.instance_id) continue;  // moved on since
+      if (r.attached && r.ok && sent_limits_.count(r.volume_id)) {
+        applied_limits_[r.volume_id] = sent_limits_[r.volume_id];
+      }
       if (r.attached && v->attach_state == AttachState::kAttaching) {
         if (r.ok) {
           v->attach_state = AttachState::kAttached;
@@ -240,6 +243,8 @@ void VolumeController::ApplyVolumeReports(const std::vector<VolumeReport>& repor
         }
       } else if (!r.attached && v->attach_state == AttachState::kDetaching) {
         if (r.ok) {
+          applied_limits_.erase(r.volume_id);
+          sent_limits_.erase(r.volume_id);
           Detach(*v, now, "");
         } else {
           v->state_reason = "Server.DetachPending: " + r.error;  // retried at the next resync
@@ -303,9 +308,11 @@ void VolumeController::ConvergeVolumes() {
             v.attached_at = now;
             v.state_reason.clear();
           }
-        } else if (transitional && live && BlobReady(t, v.blob_id)) {
+        } else if (live && BlobReady(t, v.blob_id) &&
+                   (transitional || (v.attach_state == AttachState::kAttached &&
+                                     applied_limits_[v.id] != AttachmentOf(v).throttle))) {
           VolumeMessage m{.instance_id = v.instance_id, .volume_id = v.id,
-                          .attach = v.attach_state == AttachState::kAttaching,
+                          .attach = v.attach_state != AttachState::kDetaching,
                           .force = v.force_detach, .attachment = AttachmentOf(v)};
           plugs.emplace_back(host->id, std::move(m));
         }
@@ -322,6 +329,7 @@ void VolumeController::ConvergeVolumes() {
   for (const auto& op : grows) Send(op);
   for (auto& [host_id, m] : plugs) {
     if (!in_flight_.insert((m.attach ? "attach:" : "detach:") + m.volume_id).second) continue;
+    if (m.attach) sent_limits_[m.volume_id] = m.attachment.throttle;
     Status sent = agents_.Send(host_id, EncodeVolumeMessage(m));
     if (!sent.ok()) spdlog::warn("volumes: {}: {}", m.volume_id, sent.message());
   }

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -75,6 +76,11 @@ class VolumeController {
 
   // Owned by the controller thread.
   std::set<std::string> in_flight_;  // "op:blob" sent and not yet reported
+  // Throttle limits a running guest's host agent confirmed per volume, and those sent; a
+  // difference (a modify, or a restart of stratod) sends the attachment again, which the
+  // driver applies to the live throttle group.
+  std::map<std::string, ThrottleLimits> applied_limits_;
+  std::map<std::string, ThrottleLimits> sent_limits_;
   bool reconciled_ = false;
   std::thread thread_;
 };

@@ -80,7 +80,21 @@ Status QemuDriver::AttachVolume(const std::string& id, const VolumeAttachment& a
   if (!qmp) return IncorrectInstanceState("The VM " + id + " is not running.");
   const std::string dir = VmDir(id);
   STRATO_ASSIGN_OR_RETURN(bool present, HasDevice(*qmp, VolumeDeviceId(a.volume_id)));
-  if (present) return OkStatus();
+  if (present) {
+    // Plugged already: bring its throttle group to the volume's current limits (a modify).
+    // Every rate explicitly (0 lifts it): qom-set only changes the fields it is given.
+    const ThrottleLimits& t = a.throttle;
+    json limits{{"iops-total", t.iops_total}, {"iops-total-max", t.iops_total_max},
+                {"bps-total", t.bps_total}, {"bps-total-max", t.bps_total_max}};
+    if (t.iops_total_max_length > 0) limits["iops-total-max-length"] = t.iops_total_max_length;
+    if (t.bps_total_max_length > 0) limits["bps-total-max-length"] = t.bps_total_max_length;
+    Status s = qmp->Execute("qom-set", {{"path", "/objects/tg-" + a.volume_id},
+                                        {"property", "limits"},
+                                        {"value", limits}})
+                   .status();
+    if (s.ok()) spdlog::info("qemu: {} on {} throttled anew", a.volume_id, id);
+    return s;
+  }
   PortMap ports = ReadPortMap(dir);
   ports.erase(a.volume_id);
   int port = -1;
