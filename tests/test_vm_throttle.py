@@ -53,6 +53,16 @@ def test_io1_iops_and_throughput_limits_hold_in_the_guest(cloud, image):
             print(f"io1 at 200 IOPS, 4k: {t:.2f} s = {300 / t:.1f} IOPS")
             return 170 <= 300 / t <= 230
         wait_for(doubled, 30, interval=0.5, message="io1 to run at 200 IOPS")
+        # Growing a volume a running guest holds: the guest sees the new size.
+        api.ok("POST", f"/v1/volumes/{slow['id']}/modify", {"size": 5}, expect=(202,))
+        name = slow_dev.rsplit("/", 1)[1]
+
+        def grown():
+            status, out = sh.run(f"cat /sys/block/{name}/size")
+            return status == 0 and out.strip() == str(5 * 2 * 1024 * 1024)
+        wait_for(grown, 30, interval=0.5, message="the guest to see 5 GiB")
+        wait_volume(api, slow["id"], lambda x: x["state_reason"] is None and x["size"] == 5,
+                    "the size applied")
     api.ok("POST", f"/v1/instances/{iid}/terminate", expect=(202,))
     for v in (slow, fast):
         wait_volume(api, v["id"], lambda x: x["state"] == "available", "released")

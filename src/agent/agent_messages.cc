@@ -15,6 +15,7 @@ json VolumeAttachmentToJson(const VolumeAttachment& a) {
   const ThrottleLimits& t = a.throttle;
   return json{{"volume_id", a.volume_id},
               {"blob_id", a.blob_id},
+              {"size_bytes", a.size_bytes},
               {"throttle",
                {{"iops_total", t.iops_total}, {"iops_total_max", t.iops_total_max},
                 {"iops_total_max_length", t.iops_total_max_length}, {"bps_total", t.bps_total},
@@ -26,6 +27,7 @@ VolumeAttachment VolumeAttachmentFromJson(const json& j) {
   VolumeAttachment a;
   a.volume_id = j.at("volume_id").get<std::string>();
   a.blob_id = j.at("blob_id").get<std::string>();
+  a.size_bytes = j.value("size_bytes", int64_t{0});
   const json& t = j.at("throttle");
   a.throttle.iops_total = t.value("iops_total", int64_t{0});
   a.throttle.iops_total_max = t.value("iops_total_max", int64_t{0});

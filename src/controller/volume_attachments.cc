@@ -9,7 +9,8 @@ VolumeAttachment AttachmentOf(const Volume& v) {
                                     v.iops ? std::optional<int64_t>(v.iops) : std::nullopt,
                                     v.throughput_mibps ? std::optional<int64_t>(v.throughput_mibps)
                                                        : std::nullopt);
-  return VolumeAttachment{v.id, v.blob_id, limits.ok() ? limits->throttle : ThrottleLimits{}};
+  return VolumeAttachment{v.id, v.blob_id, limits.ok() ? limits->throttle : ThrottleLimits{},
+                          v.size_gib * kGiB};
 }
 
 Result<std::vector<VolumeAttachment>> AttachmentsOf(ReadTxn& t, const std::string& instance_id) {

@@ -232,6 +232,12 @@ void VolumeController::ApplyVolumeReports(const std::vector<VolumeReport>& repor
       if (!v.ok() || v->instance_id != r.instance_id) continue;  // moved on since
       if (r.attached && r.ok && sent_limits_.count(r.volume_id)) {
         applied_limits_[r.volume_id] = sent_limits_[r.volume_id];
+        // The plugged disk has (at least) the size sent: the blob has grown with it.
+        if (sent_sizes_.count(r.volume_id) && v->applied_size_gib != sent_sizes_[r.volume_id]) {
+          v->applied_size_gib = sent_sizes_[r.volume_id];
+          v->updated_at = now;
+          STRATO_RETURN_IF_ERROR(t.UpdateVolume(*v));
+        }
       }
       if (r.attached && v->attach_state == AttachState::kAttaching) {
         if (r.ok) {
@@ -273,7 +279,15 @@ void VolumeController::ConvergeVolumes() {
         STRATO_RETURN_IF_ERROR(t.DeleteVolume(v.id));  // its blobs are collected after
         continue;
       }
-      if (v.size_gib != v.applied_size_gib &&
+      bool held = false;  // by a running real guest: then QEMU grows it (block_resize)
+      if (!v.instance_id.empty()) {
+        auto inst = t.GetInstance(Scope::System(), v.instance_id);
+        if (inst.ok() && inst->host_id && inst->state != InstanceState::kStopped) {
+          auto h = t.GetHost(*inst->host_id);
+          held = h.ok() && h->driver != "sim";
+        }
+      }
+      if (v.size_gib != v.applied_size_gib && !held &&
           (v.state == VolumeState::kAvailable || v.state == VolumeState::kInUse)) {
         auto blob = t.GetBlob(v.blob_id);
         if (blob.ok() && blob->state == BlobState::kReady) {
@@ -310,7 +324,8 @@ void VolumeController::ConvergeVolumes() {
           }
         } else if (live && BlobReady(t, v.blob_id) &&
                    (transitional || (v.attach_state == AttachState::kAttached &&
-                                     applied_limits_[v.id] != AttachmentOf(v).throttle))) {
+                                     (applied_limits_[v.id] != AttachmentOf(v).throttle ||
+                                      v.size_gib != v.applied_size_gib)))) {
           VolumeMessage m{.instance_id = v.instance_id, .volume_id = v.id,
                           .attach = v.attach_state != AttachState::kDetaching,
                           .force = v.force_detach, .attachment = AttachmentOf(v)};
@@ -329,7 +344,10 @@ void VolumeController::ConvergeVolumes() {
   for (const auto& op : grows) Send(op);
   for (auto& [host_id, m] : plugs) {
     if (!in_flight_.insert((m.attach ? "attach:" : "detach:") + m.volume_id).second) continue;
-    if (m.attach) sent_limits_[m.volume_id] = m.attachment.throttle;
+    if (m.attach) {
+      sent_limits_[m.volume_id] = m.attachment.throttle;
+      sent_sizes_[m.volume_id] = m.attachment.size_bytes / kGiB;
+    }
     Status sent = agents_.Send(host_id, EncodeVolumeMessage(m));
     if (!sent.ok()) spdlog::warn("volumes: {}: {}", m.volume_id, sent.message());
   }

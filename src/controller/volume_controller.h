@@ -81,6 +81,7 @@ class VolumeController {
   // driver applies to the live throttle group.
   std::map<std::string, ThrottleLimits> applied_limits_;
   std::map<std::string, ThrottleLimits> sent_limits_;
+  std::map<std::string, int64_t> sent_sizes_;  // GiB sent with an attachment
   bool reconciled_ = false;
   std::thread thread_;
 };

@@ -20,6 +20,7 @@ struct VolumeAttachment {
   std::string volume_id;
   std::string blob_id;
   ThrottleLimits throttle;
+  int64_t size_bytes = 0;  // the volume's size; a plugged disk smaller than this is grown
 };
 
 struct VmSpec {

@@ -73,6 +73,22 @@ void RemoveBackend(QmpClient& qmp, const std::string& volume_id) {
   (void)qmp.Execute("object-del", {{"id", "tg-" + volume_id}});
 }
 
+// A grow while plugged: QEMU resizes the open image and tells the guest.
+Status GrowTo(QmpClient& qmp, const VolumeAttachment& a) {
+  if (a.size_bytes <= 0) return OkStatus();
+  STRATO_ASSIGN_OR_RETURN(auto nodes, qmp.Execute("query-named-block-nodes", {{"flat", true}}));
+  int64_t current = 0;
+  for (const auto& n : nodes) {
+    if (n.value("node-name", "") == "thr-" + a.volume_id && n.contains("image")) {
+      current = n["image"].value("virtual-size", int64_t{0});
+    }
+  }
+  if (current == 0 || current >= a.size_bytes) return OkStatus();
+  // Through the device's own node (the throttle filter): the device and guest hear of it.
+  return qmp.Execute("block_resize", {{"node-name", "thr-" + a.volume_id}, {"size", a.size_bytes}})
+      .status();
+}
+
 }  // namespace
 
 Status QemuDriver::AttachVolume(const std::string& id, const VolumeAttachment& a) {
@@ -92,6 +108,7 @@ Status QemuDriver::AttachVolume(const std::string& id, const VolumeAttachment& a
                                         {"property", "limits"},
                                         {"value", limits}})
                    .status();
+    if (s.ok()) s = GrowTo(*qmp, a);
     if (s.ok()) spdlog::info("qemu: {} on {} throttled anew", a.volume_id, id);
     return s;
   }
@@ -114,6 +131,7 @@ Status QemuDriver::AttachVolume(const std::string& id, const VolumeAttachment& a
   if (s.ok()) s = qmp->Execute("blockdev-add", b.format_node).status();
   if (s.ok()) s = qmp->Execute("blockdev-add", b.throttle_node).status();
   if (s.ok()) s = qmp->Execute("device_add", b.device).status();
+  if (s.ok()) s = GrowTo(*qmp, a);
   if (!s.ok()) {
     RemoveBackend(*qmp, a.volume_id);
     return Internal("hot-plugging " + a.volume_id + " into " + id + " failed: " + s.message());
