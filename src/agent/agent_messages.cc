@@ -53,6 +53,7 @@ std::string EncodeVolumeMessage(const VolumeMessage& m) {
   json j{{"type", "volume"}, {"instance_id", m.instance_id}, {"volume_id", m.volume_id},
          {"attach", m.attach}, {"force", m.force}};
   if (m.attach) j["attachment"] = VolumeAttachmentToJson(m.attachment);
+  if (!m.snapshot_blob_id.empty()) j["snapshot_blob_id"] = m.snapshot_blob_id;
   return j.dump();
 }
 
@@ -64,6 +65,7 @@ Result<VolumeMessage> DecodeVolumeMessage(const json& j) {
     m.attach = j.at("attach").get<bool>();
     m.force = j.value("force", false);
     if (m.attach) m.attachment = VolumeAttachmentFromJson(j.at("attachment"));
+    m.snapshot_blob_id = j.value("snapshot_blob_id", "");
     return m;
   } catch (const json::exception& e) {
     return InvalidParameter(std::string("bad volume message: ") + e.what());
@@ -73,7 +75,7 @@ Result<VolumeMessage> DecodeVolumeMessage(const json& j) {
 std::string EncodeVolumeReport(const VolumeReport& r) {
   return json{{"kind", "volume"}, {"host_id", r.host_id}, {"instance_id", r.instance_id},
               {"volume_id", r.volume_id}, {"attached", r.attached}, {"ok", r.ok},
-              {"error", r.error}}
+              {"error", r.error}, {"snapshot_blob_id", r.snapshot_blob_id}}
       .dump();
 }
 
@@ -83,7 +85,8 @@ Result<VolumeReport> DecodeVolumeReport(const std::string& text) {
     if (j.value("kind", "") != "volume") return InvalidParameter("not a volume report");
     return VolumeReport{j.at("host_id").get<std::string>(), j.at("instance_id").get<std::string>(),
                         j.at("volume_id").get<std::string>(), j.at("attached").get<bool>(),
-                        j.at("ok").get<bool>(), j.value("error", "")};
+                        j.at("ok").get<bool>(), j.value("error", ""),
+                        j.value("snapshot_blob_id", "")};
   } catch (const json::exception& e) {
     return InvalidParameter(std::string("bad volume report: ") + e.what());
   }

@@ -52,6 +52,7 @@ struct VolumeMessage {
   bool attach = true;
   bool force = false;
   VolumeAttachment attachment;  // when attaching
+  std::string snapshot_blob_id;  // set: a live snapshot onto this overlay (attach is true)
 };
 
 struct VolumeReport {
@@ -61,6 +62,7 @@ struct VolumeReport {
   bool attached = false;  // what was asked: attach (true) or detach (false)
   bool ok = false;
   std::string error;
+  std::string snapshot_blob_id;  // set when this answers a live snapshot
 };
 
 std::string EncodeVolumeMessage(const VolumeMessage& m);

@@ -37,21 +37,6 @@ Result<Snapshot> VolumeCommands::CreateSnapshot(const Principal& p, const Create
       return IncorrectState("The volume '" + v.id + "' is " + ToString(v.state) +
                             " and cannot be snapshotted.");
     }
-    if (!v.instance_id.empty()) {
-      // A guest writing to the volume right now would have to be switched to the new
-      // overlay over QMP (blockdev-snapshot); until the host agent does that, only volumes
-      // no running real guest holds can be snapshotted.
-      STRATO_ASSIGN_OR_RETURN(auto inst, t.GetInstance(Scope::System(), v.instance_id));
-      bool live = false;
-      if (inst.host_id && inst.state != InstanceState::kStopped) {
-        auto host = t.GetHost(*inst.host_id);
-        live = host.ok() && host->driver != "sim";
-      }
-      if (live) {
-        return IncorrectState("The volume '" + v.id + "' is attached to the running instance " +
-                              inst.id + "; stop the instance or detach the volume to snapshot it.");
-      }
-    }
     STRATO_ASSIGN_OR_RETURN(auto blob, t.GetBlob(v.blob_id));
     if (blob.state != BlobState::kReady) {
       return IncorrectState("The volume '" + v.id + "' has a snapshot in progress.");

@@ -17,6 +17,39 @@ bool InstanceGone(const Result<Instance>& i) {
          i->state == InstanceState::kShuttingDown;
 }
 
+// The host whose running guest holds the volume right now, if any.
+std::optional<std::string> LiveHostOf(ReadTxn& t, const Volume& v) {
+  if (v.instance_id.empty() || v.attach_state != AttachState::kAttached) return std::nullopt;
+  auto inst = t.GetInstance(Scope::System(), v.instance_id);
+  if (!inst.ok() || !inst->host_id || inst->state != InstanceState::kRunning) return std::nullopt;
+  auto h = t.GetHost(*inst->host_id);
+  if (!h.ok() || h->driver == "sim") return std::nullopt;
+  return h->id;
+}
+
+void Complete(Snapshot& n, int64_t now) {
+  n.state = SnapshotState::kCompleted;
+  n.progress = 100;
+  n.pending_blob_id.clear();
+  n.updated_at = now;
+}
+
+// The snapshot failed: the volume keeps the blob it had (the snapshot never froze it).
+Status Fail(WriteTxn& t, Snapshot& n, const std::string& why, int64_t now) {
+  auto vol = t.GetVolume(Scope::System(), n.volume_id);
+  if (vol.ok() && vol->blob_id == n.pending_blob_id) {
+    vol->blob_id = n.blob_id;
+    vol->updated_at = now;
+    STRATO_RETURN_IF_ERROR(t.UpdateVolume(*vol));
+  }
+  n.state = SnapshotState::kError;
+  n.state_reason = "Server.InternalError: " + why;
+  n.blob_id.clear();
+  n.pending_blob_id.clear();
+  n.updated_at = now;
+  return OkStatus();
+}
+
 bool BlobReady(ReadTxn& t, const std::string& blob_id) {
   auto b = t.GetBlob(blob_id);
   return b.ok() && b->state == BlobState::kReady;
@@ -116,6 +149,7 @@ void VolumeController::Pass(std::vector<std::string> reports, bool resync) {
   if (!storage.empty()) ApplyReports(storage);
   if (!volume.empty()) ApplyVolumeReports(volume);
   ConvergeVolumes();
+  AdvanceSnapshots();
   RemoveDeletedSnapshots();
   SendBlobOps();
 }
@@ -190,24 +224,8 @@ void VolumeController::ApplyReports(const std::vector<std::string>& reports) {
                                                           {.state = SnapshotState::kPending},
                                                           {.limit = kBatch}));
       for (auto& n : snaps) {
-        if (n.pending_blob_id != r->blob_id) continue;
-        if (r->ok) {
-          n.state = SnapshotState::kCompleted;
-          n.progress = 100;
-        } else {
-          n.state = SnapshotState::kError;
-          n.state_reason = "Server.InternalError: " + r->error;
-          // The volume keeps writing to the blob it had: the snapshot never froze it.
-          auto vol = t.GetVolume(Scope::System(), n.volume_id);
-          if (vol.ok() && vol->blob_id == r->blob_id) {
-            vol->blob_id = n.blob_id;
-            vol->updated_at = now;
-            STRATO_RETURN_IF_ERROR(t.UpdateVolume(*vol));
-          }
-          n.blob_id.clear();
-        }
-        n.pending_blob_id.clear();
-        n.updated_at = now;
+        if (n.pending_blob_id != r->blob_id || r->ok) continue;  // AdvanceSnapshots goes on
+        STRATO_RETURN_IF_ERROR(Fail(t, n, r->error, now));
         STRATO_RETURN_IF_ERROR(t.UpdateSnapshot(n));
       }
       for (auto& v : volumes) {
@@ -225,9 +243,28 @@ void VolumeController::ApplyReports(const std::vector<std::string>& reports) {
 
 void VolumeController::ApplyVolumeReports(const std::vector<VolumeReport>& reports) {
   const int64_t now = Now();
-  for (const auto& r : reports) in_flight_.erase((r.attached ? "attach:" : "detach:") + r.volume_id);
+  for (const auto& r : reports) {
+    in_flight_.erase((!r.snapshot_blob_id.empty() ? "switch:" : r.attached ? "attach:" : "detach:") +
+                     r.volume_id);
+  }
   Status s = store_.Write([&](WriteTxn& t) -> Status {
     for (const auto& r : reports) {
+      if (!r.snapshot_blob_id.empty()) {
+        STRATO_ASSIGN_OR_RETURN(auto snaps, t.ListSnapshots(Scope::System(),
+                                                            {.volume_id = r.volume_id,
+                                                             .state = SnapshotState::kPending},
+                                                            {.limit = kBatch}));
+        for (auto& n : snaps) {
+          if (n.pending_blob_id != r.snapshot_blob_id) continue;
+          if (r.ok) {
+            Complete(n, now);
+          } else {
+            STRATO_RETURN_IF_ERROR(Fail(t, n, r.error, now));
+          }
+          STRATO_RETURN_IF_ERROR(t.UpdateSnapshot(n));
+        }
+        continue;
+      }
       auto v = t.GetVolume(Scope::System(), r.volume_id);
       if (!v.ok() || v->instance_id != r.instance_id) continue;  // moved on since
       if (r.attached && r.ok && sent_limits_.count(r.volume_id)) {
@@ -348,6 +385,42 @@ void VolumeController::ConvergeVolumes() {
       sent_limits_[m.volume_id] = m.attachment.throttle;
       sent_sizes_[m.volume_id] = m.attachment.size_bytes / kGiB;
     }
+    Status sent = agents_.Send(host_id, EncodeVolumeMessage(m));
+    if (!sent.ok()) spdlog::warn("volumes: {}: {}", m.volume_id, sent.message());
+  }
+}
+
+void VolumeController::AdvanceSnapshots() {
+  const int64_t now = Now();
+  std::vector<std::pair<std::string, VolumeMessage>> switches;
+  Status s = store_.Write([&](WriteTxn& t) -> Status {
+    STRATO_ASSIGN_OR_RETURN(auto snaps, t.ListSnapshots(Scope::System(),
+                                                        {.state = SnapshotState::kPending},
+                                                        {.limit = kBatch}));
+    for (auto& n : snaps) {
+      if (n.pending_blob_id.empty() || !BlobReady(t, n.pending_blob_id)) continue;
+      auto vol = t.GetVolume(Scope::System(), n.volume_id);
+      auto host = vol.ok() ? LiveHostOf(t, *vol) : std::nullopt;
+      if (host) {
+        switches.emplace_back(*host, VolumeMessage{.instance_id = vol->instance_id,
+                                                   .volume_id = vol->id,
+                                                   .attach = true,
+                                                   .snapshot_blob_id = n.pending_blob_id});
+        if (n.progress != 50) {
+          n.progress = 50;
+          n.updated_at = now;
+          STRATO_RETURN_IF_ERROR(t.UpdateSnapshot(n));
+        }
+        continue;
+      }
+      Complete(n, now);  // no guest writes to the frozen blob: done
+      STRATO_RETURN_IF_ERROR(t.UpdateSnapshot(n));
+    }
+    return OkStatus();
+  });
+  if (!s.ok()) spdlog::warn("volumes: advancing snapshots failed: {}", s.message());
+  for (auto& [host_id, m] : switches) {
+    if (!in_flight_.insert("switch:" + m.volume_id).second) continue;
     Status sent = agents_.Send(host_id, EncodeVolumeMessage(m));
     if (!sent.ok()) spdlog::warn("volumes: {}: {}", m.volume_id, sent.message());
   }

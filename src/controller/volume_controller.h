@@ -60,6 +60,9 @@ class VolumeController {
   void RemoveDeletedSnapshots();
   void Send(const StorageOp& op);
   void ApplyVolumeReports(const std::vector<VolumeReport>& reports);
+  // Pending snapshots whose overlay exists: a running guest is switched onto it (live
+  // snapshot), otherwise the snapshot completes.
+  void AdvanceSnapshots();
   int64_t Now() const;
 
   Store& store_;

@@ -70,6 +70,10 @@ class HypervisorDriver {
   // Idempotent (not plugged, or the VM not running, is success).
   virtual Status DetachVolume(const std::string& instance_id, const std::string& volume_id,
                               bool force) = 0;
+  // Live snapshot: switches the plugged disk onto `overlay_blob_id` (an empty qcow2 overlay
+  // of the blob in use), so the blob in use freezes at this instant. Idempotent.
+  virtual Status SnapshotVolume(const std::string& instance_id, const std::string& volume_id,
+                                const std::string& overlay_blob_id) = 0;
 };
 
 }  // namespace strato

@@ -101,6 +101,8 @@ Status Qcow2StorageDriver::Create(const std::string& id, int64_t size_bytes,
   if (!backing_id.empty()) {
     // Relative: qemu resolves it against the overlay's own directory.
     args.insert(args.end(), {"-b", backing_id + kSuffix, "-F", "qcow2"});
+    // With the size given the backing need not be opened (a running guest may hold it).
+    if (size_bytes > 0) args.push_back("-u");
   }
   args.push_back(TempPath(id));
   if (size_bytes > 0) args.push_back(std::to_string(size_bytes));

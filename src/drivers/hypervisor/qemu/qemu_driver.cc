@@ -105,6 +105,9 @@ Status QemuDriver::Start(const VmSpec& spec) {
     PortMap ports;
     for (size_t i = 0; i < spec.volumes.size(); ++i) ports[spec.volumes[i].volume_id] = int(i);
     WritePortMap(dir, spec.machine == "microvm" ? PortMap{} : ports);
+    NodeMap nodes;
+    for (const auto& v : spec.volumes) nodes[v.volume_id] = {"fmt-" + v.volume_id};
+    WriteNodeMap(dir, nodes);
   }
   auto rc = RunAndWait(argv, log, 60s);
   if (!rc.ok()) return rc.status();

@@ -55,6 +55,8 @@ class QemuDriver final : public HypervisorDriver {
   Status AttachVolume(const std::string& instance_id, const VolumeAttachment& a) override;
   Status DetachVolume(const std::string& instance_id, const std::string& volume_id,
                       bool force) override;
+  Status SnapshotVolume(const std::string& instance_id, const std::string& volume_id,
+                        const std::string& overlay_blob_id) override;
 
  private:
   struct Vm {

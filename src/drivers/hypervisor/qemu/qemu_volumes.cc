@@ -40,6 +40,30 @@ void WritePortMap(const std::string& vm_dir, const PortMap& ports) {
   fs::rename(tmp, vm_dir + "/volumes.json", ec);
 }
 
+NodeMap ReadNodeMap(const std::string& vm_dir) {
+  std::ifstream f(vm_dir + "/nodes.json");
+  std::stringstream text;
+  text << f.rdbuf();
+  json j = json::parse(text.str(), nullptr, false);
+  NodeMap out;
+  if (j.is_object()) {
+    for (auto& [k, v] : j.items()) {
+      if (v.is_array()) out[k] = v.get<std::vector<std::string>>();
+    }
+  }
+  return out;
+}
+
+void WriteNodeMap(const std::string& vm_dir, const NodeMap& nodes) {
+  const std::string tmp = vm_dir + "/nodes.json.tmp";
+  {
+    std::ofstream f(tmp, std::ios::trunc);
+    f << json(nodes).dump();
+  }
+  std::error_code ec;
+  fs::rename(tmp, vm_dir + "/nodes.json", ec);
+}
+
 QmpClient* QemuDriver::RunningQmp(const std::string& id) {
   std::lock_guard lock(mu_);
   auto it = vms_.find(id);
@@ -66,11 +90,18 @@ Result<bool> HasDevice(QmpClient& qmp, const std::string& device_id) {
   return false;
 }
 
-// Removes the block nodes and the throttle group of a volume; absent pieces are fine.
-void RemoveBackend(QmpClient& qmp, const std::string& volume_id) {
+// Removes the block nodes (top first) and the throttle group of a volume; absent pieces
+// are fine.
+void RemoveBackend(QmpClient& qmp, const std::string& vm_dir, const std::string& volume_id) {
   (void)qmp.Execute("blockdev-del", {{"node-name", "thr-" + volume_id}});
+  NodeMap nodes = ReadNodeMap(vm_dir);
+  std::vector<std::string> chain = nodes[volume_id];
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    if (*it != "fmt-" + volume_id) (void)qmp.Execute("blockdev-del", {{"node-name", *it}});
+  }
   (void)qmp.Execute("blockdev-del", {{"node-name", "fmt-" + volume_id}});
   (void)qmp.Execute("object-del", {{"id", "tg-" + volume_id}});
+  if (nodes.erase(volume_id) && fs::exists(vm_dir)) WriteNodeMap(vm_dir, nodes);
 }
 
 // A grow while plugged: QEMU resizes the open image and tells the guest.
@@ -125,7 +156,7 @@ Status QemuDriver::AttachVolume(const std::string& id, const VolumeAttachment& a
                       "The VM " + id + " has no free hot-plug slot (" +
                           std::to_string(kHotplugPorts) + " volumes at most).");
   }
-  RemoveBackend(*qmp, a.volume_id);  // leftovers of an interrupted attach
+  RemoveBackend(*qmp, dir, a.volume_id);  // leftovers of an interrupted attach
   VolumeBlockArgs b = VolumeBlock(a, options_.storage_root, port);
   Status s = qmp->Execute("object-add", b.throttle_group).status();
   if (s.ok()) s = qmp->Execute("blockdev-add", b.format_node).status();
@@ -133,11 +164,14 @@ Status QemuDriver::AttachVolume(const std::string& id, const VolumeAttachment& a
   if (s.ok()) s = qmp->Execute("device_add", b.device).status();
   if (s.ok()) s = GrowTo(*qmp, a);
   if (!s.ok()) {
-    RemoveBackend(*qmp, a.volume_id);
+    RemoveBackend(*qmp, dir, a.volume_id);
     return Internal("hot-plugging " + a.volume_id + " into " + id + " failed: " + s.message());
   }
   ports[a.volume_id] = port;
   WritePortMap(dir, ports);
+  NodeMap nodes = ReadNodeMap(dir);
+  nodes[a.volume_id] = {"fmt-" + a.volume_id};
+  WriteNodeMap(dir, nodes);
   spdlog::info("qemu: {} attached to {} on port hp{}", a.volume_id, id, port);
   return OkStatus();
 }
@@ -175,11 +209,46 @@ Status QemuDriver::DetachVolume(const std::string& id, const std::string& volume
       }
     }
   }
-  RemoveBackend(*qmp, volume_id);
+  RemoveBackend(*qmp, dir, volume_id);
   PortMap ports = ReadPortMap(dir);
   ports.erase(volume_id);
   WritePortMap(dir, ports);
   spdlog::info("qemu: {} detached from {}", volume_id, id);
+  return OkStatus();
+}
+
+}  // namespace strato
+
+namespace strato {
+
+Status QemuDriver::SnapshotVolume(const std::string& id, const std::string& volume_id,
+                                  const std::string& overlay_blob_id) {
+  QmpClient* qmp = RunningQmp(id);
+  if (!qmp) return IncorrectInstanceState("The VM " + id + " is not running.");
+  const std::string dir = VmDir(id);
+  NodeMap nodes = ReadNodeMap(dir);
+  std::vector<std::string>& chain = nodes[volume_id];
+  if (chain.empty()) chain.push_back("fmt-" + volume_id);
+  const std::string overlay = "ov-" + overlay_blob_id.substr(overlay_blob_id.find('-') + 1);
+  if (chain.back() == overlay) return OkStatus();  // switched already
+  (void)qmp->Execute("blockdev-del", {{"node-name", overlay}});  // a half-done earlier try
+  // The overlay opens without its backing: blockdev-snapshot gives it the node in use.
+  Status s = qmp->Execute("blockdev-add",
+                          {{"driver", "qcow2"},
+                           {"node-name", overlay},
+                           {"backing", nullptr},
+                           {"file", {{"driver", "file"},
+                                     {"filename", options_.storage_root + "/" +
+                                                      overlay_blob_id + ".qcow2"}}}})
+                 .status();
+  if (s.ok()) {
+    s = qmp->Execute("blockdev-snapshot", {{"node", chain.back()}, {"overlay", overlay}}).status();
+    if (!s.ok()) (void)qmp->Execute("blockdev-del", {{"node-name", overlay}});
+  }
+  if (!s.ok()) return Internal("live snapshot of " + volume_id + " failed: " + s.message());
+  chain.push_back(overlay);
+  WriteNodeMap(dir, nodes);
+  spdlog::info("qemu: {} on {} continues on {}", volume_id, id, overlay_blob_id);
   return OkStatus();
 }
 

@@ -38,6 +38,9 @@ class SimDriver final : public HypervisorDriver {
   // Simulated VMs have no disks: plugging and unplugging always succeed.
   Status AttachVolume(const std::string&, const VolumeAttachment&) override { return OkStatus(); }
   Status DetachVolume(const std::string&, const std::string&, bool) override { return OkStatus(); }
+  Status SnapshotVolume(const std::string&, const std::string&, const std::string&) override {
+    return OkStatus();
+  }
 
  private:
   struct Vm {
