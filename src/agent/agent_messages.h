@@ -8,8 +8,14 @@
 //   {"type":"sync", "vms":[{"vm":{...}, "believed":"running|stopped"}]}
 //                                               re-attach to these, destroy every other VM
 //   {"type":"console", "instance_id":"i-…", "max_bytes":N}   → {"output":"…"} (a call)
+//   {"type":"volume", "instance_id":"i-…", "volume_id":"vol-…", "attach":bool, "force":bool,
+//    "attachment":{VolumeAttachment}}         hot-plug / unplug one volume (idempotent)
+//   (a VmSpec carries "volumes":[VolumeAttachment…] to plug at start)
 // agent → controller
 //   {"host_id":"h-…", "instance_id":"i-…", "state":"running|stopped|absent", "reason":"…"}
+//   {"kind":"volume", "host_id", "instance_id", "volume_id", "attached":bool, "ok":bool,
+//    "error":"…"}                              outcome of a volume message (to the volume
+//                                              controller)
 
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -39,6 +45,32 @@ struct AgentReport {
   VmPowerState state = VmPowerState::kAbsent;
   std::string reason;
 };
+
+struct VolumeMessage {
+  std::string instance_id;
+  std::string volume_id;
+  bool attach = true;
+  bool force = false;
+  VolumeAttachment attachment;  // when attaching
+  std::string snapshot_blob_id;  // set: a live snapshot onto this overlay (attach is true)
+};
+
+struct VolumeReport {
+  std::string host_id;
+  std::string instance_id;
+  std::string volume_id;
+  bool attached = false;  // what was asked: attach (true) or detach (false)
+  bool ok = false;
+  std::string error;
+  std::string snapshot_blob_id;  // set when this answers a live snapshot
+};
+
+std::string EncodeVolumeMessage(const VolumeMessage& m);
+Result<VolumeMessage> DecodeVolumeMessage(const nlohmann::json& j);
+std::string EncodeVolumeReport(const VolumeReport& r);
+Result<VolumeReport> DecodeVolumeReport(const std::string& text);
+// Volume reports go to the volume controller, all others to the instance controller.
+bool IsVolumeReport(const std::string& text);
 
 std::string EncodeApply(const ApplyMessage& m);
 std::string EncodeSync(const std::vector<SyncEntry>& entries);

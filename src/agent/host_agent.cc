@@ -128,6 +128,19 @@ void HostAgent::Handle(const std::string& message_json) {
         spdlog::info("agent {}: removing orphaned VM {}", host_id_, id);
         (void)driver_->Destroy(id);
       }
+    } else if (type == "volume") {
+      auto vm = DecodeVolumeMessage(m);
+      if (!vm.ok()) throw std::runtime_error(vm.status().message());
+      Status s = !vm->snapshot_blob_id.empty()
+                     ? driver_->SnapshotVolume(vm->instance_id, vm->volume_id, vm->snapshot_blob_id)
+                 : vm->attach ? driver_->AttachVolume(vm->instance_id, vm->attachment)
+                              : driver_->DetachVolume(vm->instance_id, vm->volume_id, vm->force);
+      if (!s.ok()) {
+        spdlog::warn("agent {}: {} {} on {}: {}", host_id_, vm->attach ? "attach" : "detach",
+                     vm->volume_id, vm->instance_id, s.message());
+      }
+      report_(EncodeVolumeReport({host_id_, vm->instance_id, vm->volume_id, vm->attach, s.ok(),
+                                  s.message(), vm->snapshot_blob_id}));
     } else {
       spdlog::warn("agent {}: unknown message type '{}'", host_id_, type);
     }

@@ -46,6 +46,7 @@ NativeApi::NativeApi(NativeApiDeps deps) : d_(std::move(deps)) {
   AddIdentityRoutes();
   AddResourceRoutes();
   AddNetworkRoutes();
+  if (d_.volumes) AddVolumeRoutes();
 }
 
 void NativeApi::Add(const char* method, const char* pattern, Authed handler) {

@@ -15,6 +15,7 @@
 #include "commands/instance_commands.h"
 #include "commands/network_commands.h"
 #include "commands/resource_commands.h"
+#include "commands/volume_commands.h"
 #include "common/metrics.h"
 #include "http/http_types.h"
 
@@ -30,6 +31,7 @@ struct NativeApiDeps {
   // Fetches the console of a placed instance from its host agent.
   std::function<Result<std::string>(const Instance&)> console;
   NetworkCommands* networks = nullptr;
+  VolumeCommands* volumes = nullptr;
 };
 
 class NativeApi {
@@ -51,6 +53,7 @@ class NativeApi {
   void AddIdentityRoutes();
   void AddResourceRoutes();
   void AddNetworkRoutes();
+  void AddVolumeRoutes();
 
   NativeApiDeps d_;
   Router router_;

@@ -39,6 +39,7 @@ void AddHostCommands(CLI::App& app, Action& slot);
 void AddIdentityCommands(CLI::App& app, Action& slot);  // tenant, user, access-key
 void AddCatalogCommands(CLI::App& app, Action& slot);   // type, region, tag, image, key-pair
 void AddNetworkCommands(CLI::App& app, Action& slot);   // vpc, subnet
+void AddVolumeCommands(CLI::App& app, Action& slot);    // volume, snapshot
 
 // --- helpers shared by the command files ---
 

@@ -16,6 +16,8 @@ struct CommandEnv {
   Store* store = nullptr;
   // Wakes the controllers for these instances (empty: hosts/capacity changed).
   std::function<void(std::vector<std::string>)> kick = [](std::vector<std::string>) {};
+  // Wakes the volume controller (volumes, snapshots or blobs changed).
+  std::function<void()> kick_volumes = [] {};
   std::function<int64_t()> now_ms = [] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
                std::chrono::system_clock::now().time_since_epoch())

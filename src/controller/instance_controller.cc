@@ -1,5 +1,7 @@
 #include "controller/instance_controller.h"
 
+#include "controller/volume_attachments.h"
+
 #include <spdlog/spdlog.h>
 
 #include "agent/agent_messages.h"
@@ -323,6 +325,14 @@ void InstanceController::SendApply(const Instance& i) {
   ApplyMessage m;
   m.vm = SpecOf(i);
   m.reboot_generation = i.reboot_generation;
+  if (i.state == InstanceState::kPending) {
+    // A start plugs the instance's volumes; later changes are hot-plugged.
+    Status s = store_.Read([&](ReadTxn& t) -> Status {
+      STRATO_ASSIGN_OR_RETURN(m.vm.volumes, AttachmentsOf(t, i.id));
+      return OkStatus();
+    });
+    if (!s.ok()) spdlog::warn("controller: {}: reading its volumes: {}", i.id, s.message());
+  }
   switch (i.state) {
     case InstanceState::kPending:
     case InstanceState::kRunning: m.desired = VmPowerState::kRunning; break;

@@ -13,6 +13,7 @@
 #include "agent/agent_transport.h"
 #include "agent/http_agent_transport.h"
 #include "api/ec2/ec2_api.h"
+#include "agent/storage_agent.h"
 #include "api/native_api.h"
 #include "api/request_auth.h"
 #include "api/s3/s3_api.h"
@@ -21,10 +22,12 @@
 #include "commands/instance_commands.h"
 #include "commands/object_commands.h"
 #include "commands/resource_commands.h"
+#include "commands/volume_commands.h"
 #include "common/ids.h"
 #include "common/metrics.h"
 #include "common/secret_box.h"
 #include "controller/instance_controller.h"
+#include "controller/volume_controller.h"
 #include "daemon/credentials_file.h"
 #include "daemon/local_host.h"
 #include "drivers/network/linux_network_driver.h"
@@ -32,6 +35,7 @@
 #include "drivers/hypervisor/qemu/qemu_command_line.h"
 #include "drivers/hypervisor/qemu/qemu_driver.h"
 #include "drivers/hypervisor/sim/sim_driver.h"
+#include "drivers/storage/qcow2_storage_driver.h"
 #include "http/http_server.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -53,6 +57,7 @@ struct Daemon::Parts {
   std::unique_ptr<ObjectCommands> objects;
   std::unique_ptr<NetworkCommands> networks;
   LinuxCommandRunner net_runner;  // the local host's network driver runs ip/dnsmasq with it
+  std::unique_ptr<VolumeCommands> volumes;
   // Sim agents share one executor: their driver calls are cheap and never block.
   std::unique_ptr<SerialExecutor> sim_executor;
   // The local qemu host's agent has its own executor: its driver calls block.
@@ -66,6 +71,10 @@ struct Daemon::Parts {
   std::mutex hosts_mu;
   std::string local_qemu_host_id;  // GUARDED_BY(hosts_mu): reached over HTTP
   std::unique_ptr<InstanceController> controller;
+  // Block storage: qcow2 blobs under <data-dir>/storage, driven by the volume controller.
+  std::unique_ptr<SerialExecutor> storage_executor;
+  std::unique_ptr<StorageAgent> storage_agent;
+  std::unique_ptr<VolumeController> volume_controller;
   std::unique_ptr<api::NativeApi> api;
   std::unique_ptr<api::ec2::Ec2Api> ec2;
   std::unique_ptr<api::s3::S3Api> s3;
@@ -154,12 +163,22 @@ std::unique_ptr<HypervisorDriver> MakeLocalQemuDriver(const DaemonOptions& o, Ne
   q.initrd = o.guest_dir + "/initrd.img";
   q.stop_timeout = std::chrono::milliseconds(o.stop_timeout_ms);
   q.console_shell = o.guest_console_shell;
+  q.storage_root = o.data_dir + "/storage";
   AccelChoice accel =
       ChooseAccel(o.accel, o.qemu_binary, q.kernel, q.initrd, o.data_dir + "/accel-probe");
   q.accel = accel.accel;
   if (q.accel == "tcg") q.microvm_append = MicrovmTimingArgs();
   spdlog::info("qemu: local host uses {} ({})", accel.accel, accel.why);
   return std::make_unique<QemuDriver>(std::move(q));
+}
+
+// Agent reports: volume outcomes to the volume controller, VM states to the instances'.
+void RouteReport(Daemon::Parts& p, const std::string& report) {
+  if (IsVolumeReport(report)) {
+    p.volume_controller->OnReport(report);
+  } else {
+    p.controller->OnReport(report);
+  }
 }
 
 void RegisterStoreMetrics(Daemon::Parts& p) {
@@ -222,6 +241,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
   STRATO_ASSIGN_OR_RETURN(size_t strays, p->objects->Reconcile());
   if (strays > 0) spdlog::info("objects: removed {} unreferenced files", strays);
   p->networks = std::make_unique<NetworkCommands>(p->env);
+  p->volumes = std::make_unique<VolumeCommands>(p->env);
   p->sim_executor = std::make_unique<SerialExecutor>();
   p->qemu_executor = std::make_unique<SerialExecutor>();
   if (options.local_host == "qemu") {
@@ -270,14 +290,14 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
         return host_id == raw->local_qemu_host_id;
       });
   p->agent_service = std::make_unique<AgentHttpService>(
-      *p->agents, p->agent_token, [raw](const std::string& r) { raw->controller->OnReport(r); });
+      *p->agents, p->agent_token, [raw](const std::string& r) { RouteReport(*raw, r); });
   InstanceControllerOptions copts;
   copts.default_policy = *ParsePlacementPolicy(options.placement_policy);
   copts.terminated_retention = std::chrono::seconds(options.terminated_retention_s);
   copts.resync_interval = std::chrono::milliseconds(options.resync_interval_ms);
   copts.ensure_agent = [raw](const Host& h) {
     if (raw->agents->HasAgent(h.id)) return;
-    auto report = [raw](const std::string& r) { raw->controller->OnReport(r); };
+    auto report = [raw](const std::string& r) { RouteReport(*raw, r); };
     if (h.driver == "sim") {
       SimDriverOptions sim{std::chrono::milliseconds(raw->options.sim_start_latency_ms),
                            std::chrono::milliseconds(raw->options.sim_stop_latency_ms)};
@@ -314,6 +334,16 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
   p->controller =
       std::make_unique<InstanceController>(*p->store, *p->agent_routes, p->metrics, copts);
   p->env.kick = [raw](std::vector<std::string> ids) { raw->controller->Kick(std::move(ids)); };
+  p->storage_executor = std::make_unique<SerialExecutor>();
+  p->storage_agent = std::make_unique<StorageAgent>(
+      std::make_unique<Qcow2StorageDriver>(Qcow2StorageOptions{.root = options.data_dir + "/storage"}),
+      *p->storage_executor, [raw](const std::string& r) { raw->volume_controller->OnReport(r); });
+  VolumeControllerOptions vopts;
+  vopts.resync_interval = std::chrono::milliseconds(options.resync_interval_ms);
+  p->volume_controller = std::make_unique<VolumeController>(
+      *p->store, [raw](std::string m) { raw->storage_agent->Deliver(std::move(m)); },
+      *p->agent_routes, vopts);
+  p->env.kick_volumes = [raw] { raw->volume_controller->Kick(); };
 
   auto console = [raw](const Instance& i) -> Result<std::string> {
     STRATO_ASSIGN_OR_RETURN(auto reply,
@@ -326,6 +356,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
   api::NativeApiDeps deps{&p->env, p->instances.get(), p->hosts.get(), p->identity.get(),
                           p->resources.get(), &p->metrics, console};
   deps.networks = p->networks.get();
+  deps.volumes = p->volumes.get();
   p->api = std::make_unique<api::NativeApi>(std::move(deps));
   p->s3 = std::make_unique<api::s3::S3Api>(
       api::s3::S3ApiDeps{p->identity.get(), p->objects.get(), options.region, options.s3_domain});
@@ -339,6 +370,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
 
 Status Daemon::Start() {
   parts_->controller->Start();
+  parts_->volume_controller->Start();
   parts_->server->Start();
   std::ofstream(parts_->options.data_dir + "/endpoint") << parts_->endpoint << "\n";
   return OkStatus();
@@ -348,6 +380,8 @@ void Daemon::Stop() {
   if (!parts_ || !parts_->agents) return;
   parts_->server->Stop();  // finishes in-flight requests first
   parts_->controller->Stop();
+  parts_->volume_controller->Stop();
+  parts_->storage_executor.reset();  // drains storage ops in flight
   // Drain agent work before the agents go, and the agents (their drivers' threads) before
   // the controller they report to. VMs keep running: they belong to the host.
   parts_->sim_executor.reset();

@@ -21,6 +21,7 @@
 
 #include "common/status.h"
 #include "core/model.h"
+#include "core/volume_model.h"
 
 namespace strato {
 
@@ -65,6 +66,21 @@ struct NetworkInterfaceFilter {
   std::optional<int64_t> ip_num;
   std::optional<std::string> mac;
   std::optional<std::string> host_id;  // of instances placed on this host
+};
+
+struct VolumeFilter {
+  std::optional<VolumeState> state;
+  std::optional<std::string> instance_id;
+  std::optional<std::string> zone;
+  std::optional<std::string> blob_id;
+  // Controllers: volumes with work to do (creating, deleting, attachment in flight, size
+  // not yet applied).
+  bool needs_work = false;
+};
+
+struct SnapshotFilter {
+  std::optional<std::string> volume_id;
+  std::optional<SnapshotState> state;
 };
 
 struct HostFilter {
@@ -151,6 +167,21 @@ class ReadTxn {
       const NetworkInterfaceFilter& filter) = 0;
   // The highest address in use in the subnet, if any.
   virtual Result<std::optional<int64_t>> MaxAddressInSubnet(const std::string& subnet_id) = 0;
+
+  // Block storage (tenant-scoped like instances; blobs are system-only).
+  virtual Result<Volume> GetVolume(const Scope& scope, const std::string& id) = 0;
+  virtual Result<std::vector<Volume>> ListVolumes(const Scope& scope, const VolumeFilter& filter,
+                                                  const Page& page) = 0;
+  virtual Result<Snapshot> GetSnapshot(const Scope& scope, const std::string& id) = 0;
+  virtual Result<std::vector<Snapshot>> ListSnapshots(const Scope& scope,
+                                                      const SnapshotFilter& filter,
+                                                      const Page& page) = 0;
+  virtual Result<Blob> GetBlob(const std::string& id) = 0;
+  // Blobs in `state` (all when unset).
+  virtual Result<std::vector<Blob>> ListBlobs(std::optional<BlobState> state,
+                                              const Page& page) = 0;
+  // Ready or failed blobs that no volume, snapshot or other blob references.
+  virtual Result<std::vector<Blob>> ListUnreferencedBlobs(int limit) = 0;
 };
 
 class WriteTxn : public ReadTxn {
@@ -203,6 +234,17 @@ class WriteTxn : public ReadTxn {
   virtual Status DeleteSubnet(const std::string& id) = 0;  // InvalidSubnetID.NotFound
   // An address or MAC already in use is a conflict (the caller checked; this is the guard).
   virtual Status InsertNetworkInterface(const NetworkInterface& n) = 0;
+
+  // Insert* also writes tags; Update* writes every mutable column (NotFound if absent).
+  virtual Status InsertVolume(const Volume& v) = 0;
+  virtual Status UpdateVolume(const Volume& v) = 0;
+  virtual Status DeleteVolume(const std::string& id) = 0;
+  virtual Status InsertSnapshot(const Snapshot& s) = 0;
+  virtual Status UpdateSnapshot(const Snapshot& s) = 0;
+  virtual Status DeleteSnapshot(const std::string& id) = 0;
+  virtual Status InsertBlob(const Blob& b) = 0;
+  virtual Status UpdateBlob(const Blob& b) = 0;
+  virtual Status DeleteBlob(const std::string& id) = 0;
 };
 
 class Store {

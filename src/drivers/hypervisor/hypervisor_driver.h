@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "core/volume_types.h"
 
 namespace strato {
 
@@ -22,6 +23,16 @@ struct VmNic {
   std::string ip;
 };
 
+// A data volume as a guest disk: its active blob (a qcow2 file in the host's storage root)
+// behind a throttle group with the volume type's limits. The guest sees a virtio disk
+// whose serial is the volume id without its dash ("vol0123…", 20 characters, as on EC2).
+struct VolumeAttachment {
+  std::string volume_id;
+  std::string blob_id;
+  ThrottleLimits throttle;
+  int64_t size_bytes = 0;  // the volume's size; a plugged disk smaller than this is grown
+};
+
 struct VmSpec {
   std::string instance_id;
   int vcpus = 0;
@@ -29,6 +40,7 @@ struct VmSpec {
   std::string machine;  // "q35" | "microvm"
   std::string image_id;
   std::vector<VmNic> nics;
+  std::vector<VolumeAttachment> volumes;  // plugged at start (q35 only)
 };
 
 enum class VmPowerState { kRunning, kStopped, kAbsent };
@@ -61,6 +73,18 @@ class HypervisorDriver {
   virtual std::vector<std::string> ListVms() = 0;
   // The last `max_bytes` of the serial console.
   virtual Result<std::string> ConsoleOutput(const std::string& instance_id, size_t max_bytes) = 0;
+  // Hot-plugs a volume into a running VM. Idempotent (already plugged is success).
+  // IncorrectInstanceState when the VM is not running; UnsupportedOperation when its
+  // machine cannot hot-plug.
+  virtual Status AttachVolume(const std::string& instance_id, const VolumeAttachment& a) = 0;
+  // Unplugs a volume: asks the guest to let go and waits for it, then closes the file.
+  // Idempotent (not plugged, or the VM not running, is success).
+  virtual Status DetachVolume(const std::string& instance_id, const std::string& volume_id,
+                              bool force) = 0;
+  // Live snapshot: switches the plugged disk onto `overlay_blob_id` (an empty qcow2 overlay
+  // of the blob in use), so the blob in use freezes at this instant. Idempotent.
+  virtual Status SnapshotVolume(const std::string& instance_id, const std::string& volume_id,
+                                const std::string& overlay_blob_id) = 0;
 };
 
 }  // namespace strato

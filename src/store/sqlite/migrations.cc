@@ -7,7 +7,7 @@ namespace strato::sqlite {
 namespace {
 
 // Append only: a published migration never changes.
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     // 1: the foundation schema.
     R"sql(
 CREATE TABLE tenants (
@@ -92,6 +92,32 @@ CREATE TRIGGER instances_terminated_release_addresses AFTER UPDATE OF state ON i
   BEGIN DELETE FROM network_interfaces WHERE instance_id = NEW.id; END;
 CREATE TRIGGER instances_deleted_release_addresses AFTER DELETE ON instances
   BEGIN DELETE FROM network_interfaces WHERE instance_id = OLD.id; END;
+)sql",
+    // 4: block storage — volumes, snapshots and the blobs (qcow2 layers) holding their data.
+    R"sql(
+CREATE TABLE blobs (
+  id TEXT PRIMARY KEY, backing_id TEXT NOT NULL, size_bytes BIGINT NOT NULL,
+  state TEXT NOT NULL, state_reason TEXT NOT NULL, created_at BIGINT NOT NULL);
+CREATE INDEX blobs_by_backing ON blobs (backing_id);
+CREATE INDEX blobs_by_state ON blobs (state);
+CREATE TABLE volumes (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, zone TEXT NOT NULL, volume_type TEXT NOT NULL,
+  size_gib BIGINT NOT NULL, iops BIGINT NOT NULL, throughput_mibps BIGINT NOT NULL,
+  snapshot_id TEXT NOT NULL, state TEXT NOT NULL, state_reason TEXT NOT NULL,
+  blob_id TEXT NOT NULL, applied_size_gib BIGINT NOT NULL, instance_id TEXT NOT NULL,
+  device TEXT NOT NULL, attach_state TEXT NOT NULL, force_detach INTEGER NOT NULL,
+  attached_at BIGINT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);
+CREATE INDEX volumes_by_tenant ON volumes (tenant_id, id);
+CREATE INDEX volumes_by_instance ON volumes (instance_id);
+CREATE INDEX volumes_by_blob ON volumes (blob_id);
+CREATE TABLE snapshots (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, volume_id TEXT NOT NULL,
+  volume_size_gib BIGINT NOT NULL, description TEXT NOT NULL, state TEXT NOT NULL,
+  state_reason TEXT NOT NULL, progress INTEGER NOT NULL, blob_id TEXT NOT NULL,
+  pending_blob_id TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);
+CREATE INDEX snapshots_by_tenant ON snapshots (tenant_id, id);
+CREATE INDEX snapshots_by_blob ON snapshots (blob_id);
+CREATE INDEX snapshots_by_volume ON snapshots (volume_id);
 )sql",
 };
 

@@ -95,6 +95,26 @@ class SqliteTxn final : public WriteTxn {
   Status DeleteSubnet(const std::string& id) override;
   Status InsertNetworkInterface(const NetworkInterface& n) override;
 
+  // Block storage (sqlite_volume_txn.cc).
+  Result<Volume> GetVolume(const Scope& scope, const std::string& id) override;
+  Result<std::vector<Volume>> ListVolumes(const Scope& scope, const VolumeFilter& filter,
+                                          const Page& page) override;
+  Result<Snapshot> GetSnapshot(const Scope& scope, const std::string& id) override;
+  Result<std::vector<Snapshot>> ListSnapshots(const Scope& scope, const SnapshotFilter& filter,
+                                              const Page& page) override;
+  Result<Blob> GetBlob(const std::string& id) override;
+  Result<std::vector<Blob>> ListBlobs(std::optional<BlobState> state, const Page& page) override;
+  Result<std::vector<Blob>> ListUnreferencedBlobs(int limit) override;
+  Status InsertVolume(const Volume& v) override;
+  Status UpdateVolume(const Volume& v) override;
+  Status DeleteVolume(const std::string& id) override;
+  Status InsertSnapshot(const Snapshot& s) override;
+  Status UpdateSnapshot(const Snapshot& s) override;
+  Status DeleteSnapshot(const std::string& id) override;
+  Status InsertBlob(const Blob& b) override;
+  Status UpdateBlob(const Blob& b) override;
+  Status DeleteBlob(const std::string& id) override;
+
  private:
   Status LoadTags(const Scope& scope, std::vector<Instance>& instances);
   Status LoadInterfaces(std::vector<Instance>& instances);

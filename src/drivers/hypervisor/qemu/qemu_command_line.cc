@@ -1,5 +1,6 @@
 #include "drivers/hypervisor/qemu/qemu_command_line.h"
 
+#include <algorithm>
 #include <fstream>
 
 namespace strato {
@@ -26,6 +27,42 @@ std::string PidFilePath(const std::string& vm_dir) { return vm_dir + "/qemu.pid"
 std::string ConsolePath(const std::string& vm_dir) { return vm_dir + "/console.log"; }
 std::string SerialSocketPath(const std::string& vm_dir) { return vm_dir + "/serial.sock"; }
 
+std::string VolumeDeviceId(const std::string& volume_id) { return "dev-" + volume_id; }
+
+VolumeBlockArgs VolumeBlock(const VolumeAttachment& a, const std::string& storage_root, int port) {
+  using nlohmann::json;
+  const std::string& v = a.volume_id;
+  json limits = json::object();
+  const ThrottleLimits& t = a.throttle;
+  auto put = [&](const char* key, int64_t value) {
+    if (value > 0) limits[key] = value;
+  };
+  put("iops-total", t.iops_total);
+  put("iops-total-max", t.iops_total_max);
+  put("iops-total-max-length", t.iops_total_max_length);
+  put("bps-total", t.bps_total);
+  put("bps-total-max", t.bps_total_max);
+  put("bps-total-max-length", t.bps_total_max_length);
+  std::string serial = v;
+  serial.erase(std::remove(serial.begin(), serial.end(), '-'), serial.end());
+  VolumeBlockArgs out;
+  out.throttle_group = {{"qom-type", "throttle-group"}, {"id", "tg-" + v}, {"limits", limits}};
+  out.format_node = {{"driver", "qcow2"},
+                     {"node-name", "fmt-" + v},
+                     {"file", {{"driver", "file"},
+                               {"filename", storage_root + "/" + a.blob_id + ".qcow2"}}}};
+  out.throttle_node = {{"driver", "throttle"},
+                       {"node-name", "thr-" + v},
+                       {"throttle-group", "tg-" + v},
+                       {"file", "fmt-" + v}};
+  out.device = {{"driver", "virtio-blk-pci"},
+                {"id", VolumeDeviceId(v)},
+                {"drive", "thr-" + v},
+                {"bus", "hp" + std::to_string(port)},
+                {"serial", serial.substr(0, 20)}};
+  return out;
+}
+
 std::vector<std::string> QemuCommandLine(const std::string& binary, const VmSpec& spec,
                                          const QemuPaths& paths, const std::string& accel) {
   const bool micro = spec.machine == "microvm";
@@ -36,6 +73,16 @@ std::vector<std::string> QemuCommandLine(const std::string& binary, const VmSpec
     a.insert(a.end(), {"-M", "microvm,x-option-roms=off,isa-serial=on,rtc=on,acpi=on"});
   } else {
     a.insert(a.end(), {"-M", "q35"});
+    // Root ports to hot-plug volumes into (the root complex itself takes no hot-plug).
+    for (int p = 0; p < kHotplugPorts; ++p) {
+      a.insert(a.end(), {"-device", "pcie-root-port,id=hp" + std::to_string(p) + ",chassis=" +
+                                        std::to_string(p + 1) + ",slot=" + std::to_string(p)});
+    }
+    for (size_t i = 0; i < spec.volumes.size() && i < kHotplugPorts; ++i) {
+      VolumeBlockArgs b = VolumeBlock(spec.volumes[i], paths.storage_root, static_cast<int>(i));
+      a.insert(a.end(), {"-object", b.throttle_group.dump(), "-blockdev", b.format_node.dump(), "-blockdev",
+                         b.throttle_node.dump(), "-device", b.device.dump()});
+    }
   }
   a.insert(a.end(), {"-accel", accel});
   if (accel == "kvm") a.insert(a.end(), {"-cpu", "host"});

@@ -3,6 +3,7 @@
 // q35 for standard families (PCI, ACPI power button, hot-plug later); microvm for the
 // micro family (virtio-mmio, no firmware tables to emulate, fast boot).
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,21 @@ struct QemuPaths {
   // Asks the Strato guest image for a root shell on its serial console (strato.shell=1):
   // the operator's and the test suite's way into a guest without a network.
   bool console_shell = false;
+  std::string storage_root;  // volume blobs: <storage_root>/<blob-id>.qcow2
 };
+
+// q35 VMs get this many PCIe root ports (hp0…) so volumes can be hot-plugged.
+inline constexpr int kHotplugPorts = 8;
+
+// The QEMU pieces of one volume, shared by the command line (cold plug) and QMP (hot plug).
+struct VolumeBlockArgs {
+  nlohmann::json throttle_group;  // object-add arguments
+  nlohmann::json format_node;     // blockdev-add: qcow2 over the file
+  nlohmann::json throttle_node;   // blockdev-add: throttle filter over the format node
+  nlohmann::json device;          // device_add: virtio-blk-pci on root port `port`
+};
+VolumeBlockArgs VolumeBlock(const VolumeAttachment& a, const std::string& storage_root, int port);
+std::string VolumeDeviceId(const std::string& volume_id);  // the device's QOM id
 
 // "tsc_early_khz=… lpj=… tsc=reliable" from the host's TSC rate ('' if unknown).
 std::string MicrovmTimingArgs();

@@ -8,6 +8,7 @@
 
 #include "drivers/hypervisor/qemu/process_util.h"
 #include "drivers/hypervisor/qemu/qemu_command_line.h"
+#include "drivers/hypervisor/qemu/qemu_volumes.h"
 
 namespace strato {
 
@@ -48,6 +49,9 @@ Status QemuDriver::Attach(const std::string& id, pid_t pid) {
   auto qmp = QmpClient::Connect(
       QmpSocketPath(VmDir(id)), 5s,
       [this, id](const std::string& event, const nlohmann::json& data) {
+        if (event == "DEVICE_DELETED" && data.contains("device")) {
+          OnDeviceDeleted(id, data["device"].get<std::string>());
+        }
         if (event == "SHUTDOWN") {
           std::lock_guard lock(mu_);
           auto it = vms_.find(id);
@@ -93,9 +97,18 @@ Status QemuDriver::Start(const VmSpec& spec) {
   fs::remove(SerialSocketPath(dir), ec);
   auto argv = QemuCommandLine(options_.binary, spec,
                               {dir, options_.kernel, options_.initrd, options_.microvm_append,
-                               options_.console_shell},
+                               options_.console_shell, options_.storage_root},
                               options_.accel);
   const std::string log = dir + "/qemu.log";
+  {
+    // Cold-plugged volumes sit on the first root ports (see QemuCommandLine).
+    PortMap ports;
+    for (size_t i = 0; i < spec.volumes.size(); ++i) ports[spec.volumes[i].volume_id] = int(i);
+    WritePortMap(dir, spec.machine == "microvm" ? PortMap{} : ports);
+    NodeMap nodes;
+    for (const auto& v : spec.volumes) nodes[v.volume_id] = {"fmt-" + v.volume_id};
+    WriteNodeMap(dir, nodes);
+  }
   std::vector<int> taps;
   auto close_taps = [&] {
     for (int fd : taps) ::close(fd);

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -31,6 +32,8 @@ struct QemuDriverOptions {
   std::string accel = "tcg";
   std::string microvm_append;  // see QemuPaths::microvm_append
   bool console_shell = false;  // see QemuPaths::console_shell
+  std::string storage_root;    // where volume blobs live (<root>/<blob-id>.qcow2)
+  std::chrono::milliseconds unplug_timeout{30000};  // guest's time to release a disk
   std::chrono::milliseconds stop_timeout{30000};  // graceful power-down before forcing
   size_t console_keep_bytes = 64 * 1024;
   size_t console_trim_bytes = 1024 * 1024;  // trim the log back to keep_bytes past this
@@ -52,6 +55,11 @@ class QemuDriver final : public HypervisorDriver {
   VmPowerState Adopt(const VmSpec& spec, VmPowerState believed) override;
   std::vector<std::string> ListVms() override;
   Result<std::string> ConsoleOutput(const std::string& instance_id, size_t max_bytes) override;
+  Status AttachVolume(const std::string& instance_id, const VolumeAttachment& a) override;
+  Status DetachVolume(const std::string& instance_id, const std::string& volume_id,
+                      bool force) override;
+  Status SnapshotVolume(const std::string& instance_id, const std::string& volume_id,
+                        const std::string& overlay_blob_id) override;
 
  private:
   struct Vm {
@@ -64,6 +72,8 @@ class QemuDriver final : public HypervisorDriver {
   };
 
   std::string VmDir(const std::string& id) const;
+  QmpClient* RunningQmp(const std::string& id);  // nullptr unless connected
+  void OnDeviceDeleted(const std::string& id, const std::string& device);
   Status Attach(const std::string& id, pid_t pid);  // connects QMP; caller holds no lock
   void OnExit(const std::string& id);               // from the QMP reader thread
   void MonitorLoop();
@@ -76,6 +86,7 @@ class QemuDriver final : public HypervisorDriver {
   std::map<std::string, Vm> vms_;          // GUARDED_BY(mu_)
   std::deque<std::string> exited_;         // GUARDED_BY(mu_): VMs whose QMP closed
   bool stopping_ = false;                  // GUARDED_BY(mu_)
+  std::set<std::string> deleted_devices_;  // GUARDED_BY(mu_): "<vm>/<device>" unplugged
   std::thread monitor_;
 };
 

@@ -35,6 +35,12 @@ class SimDriver final : public HypervisorDriver {
   VmPowerState Adopt(const VmSpec& spec, VmPowerState believed) override;
   std::vector<std::string> ListVms() override;
   Result<std::string> ConsoleOutput(const std::string& instance_id, size_t max_bytes) override;
+  // Simulated VMs have no disks: plugging and unplugging always succeed.
+  Status AttachVolume(const std::string&, const VolumeAttachment&) override { return OkStatus(); }
+  Status DetachVolume(const std::string&, const std::string&, bool) override { return OkStatus(); }
+  Status SnapshotVolume(const std::string&, const std::string&, const std::string&) override {
+    return OkStatus();
+  }
 
  private:
   struct Vm {

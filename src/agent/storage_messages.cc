@@ -1,0 +1,53 @@
+#include "agent/storage_messages.h"
+
+#include <nlohmann/json.hpp>
+
+namespace strato {
+
+using nlohmann::json;
+
+std::string EncodeStorageOp(const StorageOp& op) {
+  json j{{"type", op.type}, {"blob_id", op.blob_id}};
+  if (op.type == "create" || op.type == "grow") j["size_bytes"] = op.size_bytes;
+  if (op.type == "create") j["backing_id"] = op.backing_id;
+  if (op.type == "reconcile") j["known"] = op.known;
+  return j.dump();
+}
+
+Result<StorageOp> DecodeStorageOp(const std::string& text) {
+  try {
+    json j = json::parse(text);
+    StorageOp op;
+    op.type = j.at("type").get<std::string>();
+    op.blob_id = j.value("blob_id", "");
+    op.size_bytes = j.value("size_bytes", int64_t{0});
+    op.backing_id = j.value("backing_id", "");
+    if (j.contains("known")) op.known = j["known"].get<std::set<std::string>>();
+    if (op.type != "create" && op.type != "grow" && op.type != "delete" &&
+        op.type != "reconcile") {
+      return InvalidParameter("unknown storage op '" + op.type + "'");
+    }
+    return op;
+  } catch (const std::exception& e) {
+    return InvalidParameter(std::string("malformed storage op: ") + e.what());
+  }
+}
+
+std::string EncodeStorageReport(const StorageReport& r) {
+  return json{{"op", r.op}, {"blob_id", r.blob_id}, {"ok", r.ok}, {"error", r.error},
+              {"size_bytes", r.size_bytes}}
+      .dump();
+}
+
+Result<StorageReport> DecodeStorageReport(const std::string& text) {
+  try {
+    json j = json::parse(text);
+    return StorageReport{j.at("op").get<std::string>(), j.at("blob_id").get<std::string>(),
+                         j.at("ok").get<bool>(), j.value("error", ""),
+                         j.value("size_bytes", int64_t{0})};
+  } catch (const std::exception& e) {
+    return InvalidParameter(std::string("malformed storage report: ") + e.what());
+  }
+}
+
+}  // namespace strato

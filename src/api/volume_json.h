@@ -1,0 +1,13 @@
+#pragma once
+// JSON renderings of volumes and snapshots for the native API (docs/api.md).
+
+#include <nlohmann/json.hpp>
+
+#include "core/volume_model.h"
+
+namespace strato::api {
+
+nlohmann::json ToJson(const Volume& v);
+nlohmann::json ToJson(const Snapshot& s);
+
+}  // namespace strato::api

@@ -1,0 +1,253 @@
+#include "commands/volume_commands.h"
+
+#include <algorithm>
+#include <regex>
+
+#include "commands/page_token.h"
+#include "commands/validation.h"
+#include "common/ids.h"
+#include "core/volume_types.h"
+
+namespace strato {
+namespace {
+
+Status IncorrectState(std::string message) { return Conflict("IncorrectState", std::move(message)); }
+
+Status ValidateVolumeId(const std::string& id) {
+  return ValidateId("volume_id", id, "vol", "InvalidVolume.NotFound");
+}
+
+// Reads a volume inside a write, applies `change`, stores it; returns the result.
+template <typename F>
+Result<Volume> ChangeVolume(CommandEnv& env, const Principal& p, const std::string& id, F change) {
+  STRATO_RETURN_IF_ERROR(ValidateVolumeId(id));
+  Volume out;
+  bool changed = false;
+  STRATO_RETURN_IF_ERROR(env.store->Write([&](WriteTxn& t) -> Status {
+    STRATO_ASSIGN_OR_RETURN(out, t.GetVolume(Scope::Tenant(p.tenant_id), id));
+    STRATO_ASSIGN_OR_RETURN(changed, change(t, out));
+    if (!changed) return OkStatus();
+    out.updated_at = env.now_ms();
+    return t.UpdateVolume(out);
+  }));
+  if (changed) env.kick_volumes();
+  return out;
+}
+
+}  // namespace
+
+bool IsValidDeviceName(std::string_view device) {
+  static const std::regex kDevice("/dev/(sd[f-p]|xvd[f-p]|vd[b-z])");
+  return std::regex_match(device.begin(), device.end(), kDevice);
+}
+
+Result<Volume> VolumeCommands::Create(const Principal& p, const CreateVolumeInput& in) {
+  STRATO_RETURN_IF_ERROR(ValidateTags("tags", in.tags));
+  if (in.snapshot_id) {
+    STRATO_RETURN_IF_ERROR(
+        ValidateId("snapshot_id", *in.snapshot_id, "snap", "InvalidSnapshot.NotFound"));
+  } else if (!in.size_gib) {
+    return MissingParameter("'size' is required unless 'snapshot_id' is given.");
+  }
+  const std::string zone = in.zone.value_or(env_.zones.front());
+  if (std::find(env_.zones.begin(), env_.zones.end(), zone) == env_.zones.end()) {
+    return InvalidParameter("'zone': '" + zone + "' is not an availability zone of region " +
+                            env_.region + ".");
+  }
+  if (in.size_gib) {
+    // The type's own range is checked below; this catches what no type takes.
+    STRATO_RETURN_IF_ERROR(
+        ComputeVolumeLimits(in.volume_type, *in.size_gib, in.iops, in.throughput_mibps).status());
+  }
+  const int64_t now = env_.now_ms();
+  Volume v;
+  v.id = NewResourceId("vol");
+  v.tenant_id = p.tenant_id;
+  v.zone = zone;
+  v.volume_type = in.volume_type;
+  v.iops = in.iops.value_or(0);
+  v.throughput_mibps = in.throughput_mibps.value_or(0);
+  v.state = VolumeState::kCreating;
+  v.created_at = v.updated_at = now;
+  v.tags = in.tags;
+  Blob blob{.id = NewResourceId("blob"), .created_at = now};
+  v.blob_id = blob.id;
+  STRATO_RETURN_IF_ERROR(env_.store->Write([&](WriteTxn& t) -> Status {
+    v.size_gib = in.size_gib.value_or(0);
+    if (in.snapshot_id) {
+      STRATO_ASSIGN_OR_RETURN(auto snap, t.GetSnapshot(Scope::Tenant(p.tenant_id), *in.snapshot_id));
+      if (snap.state != SnapshotState::kCompleted) {
+        return IncorrectState("The snapshot '" + snap.id + "' is " + ToString(snap.state) +
+                              ", not completed.");
+      }
+      if (!in.size_gib) v.size_gib = snap.volume_size_gib;
+      if (v.size_gib < snap.volume_size_gib) {
+        return InvalidParameter("'size': a volume from snapshot " + snap.id + " needs at least " +
+                                std::to_string(snap.volume_size_gib) + " GiB.");
+      }
+      STRATO_RETURN_IF_ERROR(
+          ComputeVolumeLimits(v.volume_type, v.size_gib, in.iops, in.throughput_mibps).status());
+      v.snapshot_id = snap.id;
+      blob.backing_id = snap.blob_id;
+    }
+    v.applied_size_gib = v.size_gib;
+    blob.size_bytes = v.size_gib * kGiB;
+    STRATO_RETURN_IF_ERROR(t.InsertBlob(blob));
+    return t.InsertVolume(v);
+  }));
+  env_.kick_volumes();
+  return v;
+}
+
+Result<ListPage<Volume>> VolumeCommands::List(const Principal& p, const VolumeFilter& filter,
+                                              const ListInput& in) {
+  if (in.page_size < 1 || in.page_size > 1000) {
+    return InvalidParameter("'page_size' must be between 1 and 1000.");
+  }
+  Page page{.limit = in.page_size + 1};
+  if (!in.next_token.empty()) {
+    STRATO_ASSIGN_OR_RETURN(page.after_id, DecodePageToken(in.next_token, "vol"));
+  }
+  ListPage<Volume> out;
+  STRATO_RETURN_IF_ERROR(env_.store->Read([&](ReadTxn& t) -> Status {
+    STRATO_ASSIGN_OR_RETURN(out.items, t.ListVolumes(Scope::Tenant(p.tenant_id), filter, page));
+    return OkStatus();
+  }));
+  if (out.items.size() > static_cast<size_t>(in.page_size)) {
+    out.items.pop_back();
+    out.next_token = EncodePageToken(out.items.back().id);
+  }
+  return out;
+}
+
+Result<Volume> VolumeCommands::Get(const Principal& p, const std::string& id) {
+  STRATO_RETURN_IF_ERROR(ValidateVolumeId(id));
+  Result<Volume> out = Internal("unset");
+  STRATO_RETURN_IF_ERROR(env_.store->Read([&](ReadTxn& t) {
+    out = t.GetVolume(Scope::Tenant(p.tenant_id), id);
+    return OkStatus();
+  }));
+  return out;
+}
+
+Result<Volume> VolumeCommands::Delete(const Principal& p, const std::string& id) {
+  return ChangeVolume(env_, p, id, [&](WriteTxn& t, Volume& v) -> Result<bool> {
+    if (v.state == VolumeState::kDeleting) return false;
+    if (!v.instance_id.empty() || v.state == VolumeState::kInUse) {
+      return Status(409, "VolumeInUse",
+                    "The volume '" + v.id + "' is attached to " + v.instance_id + ".");
+    }
+    if (v.state != VolumeState::kAvailable && v.state != VolumeState::kError) {
+      return IncorrectState("The volume '" + v.id + "' is " + ToString(v.state) +
+                            " and cannot be deleted yet.");
+    }
+    STRATO_ASSIGN_OR_RETURN(auto pending,
+                            t.ListSnapshots(Scope::System(),
+                                            {.volume_id = v.id, .state = SnapshotState::kPending},
+                                            {.limit = 1}));
+    if (!pending.empty()) {
+      return IncorrectState("The volume '" + v.id + "' has a snapshot in progress (" +
+                            pending.front().id + ").");
+    }
+    v.state = VolumeState::kDeleting;
+    return true;
+  });
+}
+
+Result<Volume> VolumeCommands::Modify(const Principal& p, const std::string& id,
+                                      const ModifyVolumeInput& in) {
+  if (!in.size_gib && !in.volume_type && !in.iops && !in.throughput_mibps) {
+    return MissingParameter("give at least one of 'size', 'volume_type', 'iops', 'throughput'.");
+  }
+  return ChangeVolume(env_, p, id, [&](WriteTxn&, Volume& v) -> Result<bool> {
+    if (v.state != VolumeState::kAvailable && v.state != VolumeState::kInUse) {
+      return IncorrectState("The volume '" + v.id + "' is " + ToString(v.state) +
+                            " and cannot be modified.");
+    }
+    const int64_t size = in.size_gib.value_or(v.size_gib);
+    if (size < v.size_gib) {
+      return InvalidParameter("'size': a volume can only grow (it has " +
+                              std::to_string(v.size_gib) + " GiB).");
+    }
+    const std::string type = in.volume_type.value_or(v.volume_type);
+    // A type change drops settings the new type does not take, unless given again.
+    const bool same_type = type == v.volume_type;
+    std::optional<int64_t> iops = in.iops, tput = in.throughput_mibps;
+    if (!iops && same_type && v.iops) iops = v.iops;
+    if (!tput && same_type && v.throughput_mibps) tput = v.throughput_mibps;
+    STRATO_RETURN_IF_ERROR(ComputeVolumeLimits(type, size, iops, tput).status());
+    v.size_gib = size;
+    v.volume_type = type;
+    v.iops = iops.value_or(0);
+    v.throughput_mibps = tput.value_or(0);
+    return true;
+  });
+}
+
+Result<Volume> VolumeCommands::Attach(const Principal& p, const std::string& id,
+                                      const AttachVolumeInput& in) {
+  if (in.instance_id.empty()) return MissingParameter("'instance_id' is required.");
+  STRATO_RETURN_IF_ERROR(
+      ValidateId("instance_id", in.instance_id, "i", "InvalidInstanceID.NotFound"));
+  if (in.device.empty()) return MissingParameter("'device' is required.");
+  if (!IsValidDeviceName(in.device)) {
+    return InvalidParameter("'device': '" + in.device +
+                            "' is not a data-volume device name (/dev/sd[f-p], /dev/xvd[f-p], "
+                            "/dev/vd[b-z]).");
+  }
+  return ChangeVolume(env_, p, id, [&](WriteTxn& t, Volume& v) -> Result<bool> {
+    if (v.state == VolumeState::kInUse || !v.instance_id.empty()) {
+      return Status(409, "VolumeInUse",
+                    "The volume '" + v.id + "' is already attached to " + v.instance_id + ".");
+    }
+    if (v.state != VolumeState::kAvailable) {
+      return IncorrectState("The volume '" + v.id + "' is " + ToString(v.state) +
+                            ", not available.");
+    }
+    STRATO_ASSIGN_OR_RETURN(auto inst, t.GetInstance(Scope::Tenant(p.tenant_id), in.instance_id));
+    if (inst.state == InstanceState::kTerminated || inst.state == InstanceState::kShuttingDown) {
+      return IncorrectInstanceState("The instance '" + inst.id + "' is " + ToString(inst.state) +
+                                    ".");
+    }
+    if (inst.zone != v.zone) {
+      return BadRequest("InvalidVolume.ZoneMismatch",
+                        "The volume '" + v.id + "' is in zone " + v.zone + " but the instance '" +
+                            inst.id + "' is in " + (inst.zone.empty() ? "no zone yet" : inst.zone) +
+                            ".");
+    }
+    STRATO_ASSIGN_OR_RETURN(auto attached, t.ListVolumes(Scope::System(),
+                                                         {.instance_id = inst.id}, {.limit = 64}));
+    for (const auto& other : attached) {
+      if (other.device == in.device) {
+        return InvalidParameter("'device': " + in.device + " of instance " + inst.id +
+                                " is already used by " + other.id + ".");
+      }
+    }
+    v.instance_id = inst.id;
+    v.device = in.device;
+    v.attach_state = AttachState::kAttaching;
+    v.state = VolumeState::kInUse;
+    v.state_reason.clear();
+    return true;
+  });
+}
+
+Result<Volume> VolumeCommands::Detach(const Principal& p, const std::string& id, bool force) {
+  return ChangeVolume(env_, p, id, [&](WriteTxn&, Volume& v) -> Result<bool> {
+    if (v.instance_id.empty()) {
+      return IncorrectState("The volume '" + v.id + "' is not attached.");
+    }
+    if (v.attach_state == AttachState::kDetaching) {
+      if (force && !v.force_detach) {
+        v.force_detach = true;
+        return true;
+      }
+      return false;
+    }
+    v.attach_state = AttachState::kDetaching;
+    v.force_detach = force;
+    return true;
+  });
+}
+
+}  // namespace strato

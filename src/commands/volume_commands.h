@@ -1,0 +1,91 @@
+#pragma once
+// Volume and snapshot commands: EBS rules over desired state. Storage work (creating
+// blobs, growing, deleting) is done by the volume controller through the storage agent.
+//
+// Volumes: create → creating → available; attach: available → in-use (attachment
+// attaching → attached); detach: attached → detaching → available; delete: available or
+// error → deleting → gone. Modify grows the size and/or changes type/iops/throughput of an
+// available or in-use volume.
+// Snapshots: create on an available or in-use volume → pending → completed (O(1): the
+// volume's current blob is frozen and the volume continues on a new overlay). Delete a
+// completed or failed snapshot; data still needed by volumes made from it stays.
+// Errors: InvalidParameterValue, MissingParameter, InvalidVolume.NotFound,
+// InvalidSnapshot.NotFound, InvalidInstanceID.NotFound, VolumeInUse, IncorrectState,
+// IncorrectInstanceState, InvalidVolume.ZoneMismatch, InvalidParameterValue (device in use).
+// Thread-safety: stateless; safe from any thread.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "commands/command_env.h"
+
+namespace strato {
+
+struct CreateVolumeInput {
+  std::optional<int64_t> size_gib;
+  std::string volume_type = "gp2";
+  std::optional<int64_t> iops;
+  std::optional<int64_t> throughput_mibps;
+  std::optional<std::string> snapshot_id;
+  std::optional<std::string> zone;
+  std::map<std::string, std::string> tags;
+};
+
+struct ModifyVolumeInput {
+  std::optional<int64_t> size_gib;
+  std::optional<std::string> volume_type;
+  std::optional<int64_t> iops;
+  std::optional<int64_t> throughput_mibps;
+};
+
+struct AttachVolumeInput {
+  std::string instance_id;
+  std::string device;
+};
+
+struct CreateSnapshotInput {
+  std::string volume_id;
+  std::string description;
+  std::map<std::string, std::string> tags;
+};
+
+template <typename T>
+struct ListPage {
+  std::vector<T> items;
+  std::string next_token;  // empty on the last page
+};
+
+struct ListInput {
+  int page_size = 100;
+  std::string next_token;
+};
+
+class VolumeCommands {
+ public:
+  explicit VolumeCommands(CommandEnv& env) : env_(env) {}
+
+  Result<Volume> Create(const Principal& p, const CreateVolumeInput& in);
+  Result<ListPage<Volume>> List(const Principal& p, const VolumeFilter& filter,
+                                const ListInput& in);
+  Result<Volume> Get(const Principal& p, const std::string& id);
+  Result<Volume> Delete(const Principal& p, const std::string& id);
+  Result<Volume> Modify(const Principal& p, const std::string& id, const ModifyVolumeInput& in);
+  Result<Volume> Attach(const Principal& p, const std::string& id, const AttachVolumeInput& in);
+  Result<Volume> Detach(const Principal& p, const std::string& id, bool force);
+
+  Result<Snapshot> CreateSnapshot(const Principal& p, const CreateSnapshotInput& in);
+  Result<ListPage<Snapshot>> ListSnapshots(const Principal& p, const SnapshotFilter& filter,
+                                           const ListInput& in);
+  Result<Snapshot> GetSnapshot(const Principal& p, const std::string& id);
+  Result<Snapshot> DeleteSnapshot(const Principal& p, const std::string& id);
+
+ private:
+  CommandEnv& env_;
+};
+
+// "/dev/sd[f-p]", "/dev/xvd[f-p]" or "/dev/vd[b-z]", as EC2 accepts for data volumes.
+bool IsValidDeviceName(std::string_view device);
+
+}  // namespace strato

@@ -1,0 +1,30 @@
+#include "controller/volume_attachments.h"
+
+#include <algorithm>
+
+namespace strato {
+
+VolumeAttachment AttachmentOf(const Volume& v) {
+  auto limits = ComputeVolumeLimits(v.volume_type, v.size_gib,
+                                    v.iops ? std::optional<int64_t>(v.iops) : std::nullopt,
+                                    v.throughput_mibps ? std::optional<int64_t>(v.throughput_mibps)
+                                                       : std::nullopt);
+  return VolumeAttachment{v.id, v.blob_id, limits.ok() ? limits->throttle : ThrottleLimits{},
+                          v.size_gib * kGiB};
+}
+
+Result<std::vector<VolumeAttachment>> AttachmentsOf(ReadTxn& t, const std::string& instance_id) {
+  STRATO_ASSIGN_OR_RETURN(auto volumes, t.ListVolumes(Scope::System(),
+                                                      {.instance_id = instance_id}, {.limit = 64}));
+  std::sort(volumes.begin(), volumes.end(),
+            [](const Volume& a, const Volume& b) { return a.device < b.device; });
+  std::vector<VolumeAttachment> out;
+  for (const auto& v : volumes) {
+    if (v.attach_state == AttachState::kAttached || v.attach_state == AttachState::kAttaching) {
+      out.push_back(AttachmentOf(v));
+    }
+  }
+  return out;
+}
+
+}  // namespace strato

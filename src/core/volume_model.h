@@ -1,0 +1,85 @@
+#pragma once
+// The block-storage resource model: volumes, snapshots and the blobs that hold their data
+// (see drivers/storage/storage_driver.h for what a blob is). Plain records as the store
+// keeps them; rules live in commands/volume_commands.h.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/model.h"
+
+namespace strato {
+
+inline constexpr int64_t kGiB = int64_t{1} << 30;
+
+enum class VolumeState { kCreating, kAvailable, kInUse, kDeleting, kError };
+// kDetached is "no attachment": the volume's instance_id is empty.
+enum class AttachState { kDetached, kAttaching, kAttached, kDetaching };
+
+struct Volume {
+  std::string id;  // "vol-…"
+  std::string tenant_id;
+  std::string zone;
+  std::string volume_type;      // gp2 | gp3 | io1 | st1 | sc1 | standard
+  int64_t size_gib = 0;         // desired size
+  int64_t iops = 0;             // provisioned (gp3/io1); 0 = type default
+  int64_t throughput_mibps = 0; // provisioned (gp3); 0 = type default
+  std::string snapshot_id;      // what it was created from, or ""
+  VolumeState state = VolumeState::kCreating;
+  std::string state_reason;
+  std::string blob_id;          // the active (writable) blob
+  int64_t applied_size_gib = 0; // the size the blob has been grown to
+  std::string instance_id;      // attachment, or ""
+  std::string device;           // e.g. "/dev/sdf"
+  AttachState attach_state = AttachState::kDetached;
+  bool force_detach = false;
+  TimeMs attached_at = 0;
+  TimeMs created_at = 0;
+  TimeMs updated_at = 0;
+  std::map<std::string, std::string> tags;
+};
+
+enum class SnapshotState { kPending, kCompleted, kError, kDeleting };
+
+struct Snapshot {
+  std::string id;  // "snap-…"
+  std::string tenant_id;
+  std::string volume_id;
+  int64_t volume_size_gib = 0;
+  std::string description;
+  SnapshotState state = SnapshotState::kPending;
+  std::string state_reason;
+  int progress = 0;              // percent
+  std::string blob_id;           // the frozen blob holding the point-in-time data
+  std::string pending_blob_id;   // the volume's new overlay; its creation completes this
+  TimeMs created_at = 0;
+  TimeMs updated_at = 0;
+  std::map<std::string, std::string> tags;
+};
+
+enum class BlobState { kCreating, kReady, kDeleting, kError };
+
+// One copy-on-write layer. Referenced by volumes (blob_id), snapshots (blob_id) and other
+// blobs (backing_id); deleted when nothing references it.
+struct Blob {
+  std::string id;  // "blob-…"
+  std::string backing_id;
+  int64_t size_bytes = 0;
+  BlobState state = BlobState::kCreating;
+  std::string state_reason;
+  TimeMs created_at = 0;
+};
+
+const char* ToString(VolumeState s);
+const char* ToString(AttachState s);
+const char* ToString(SnapshotState s);
+const char* ToString(BlobState s);
+std::optional<VolumeState> ParseVolumeState(std::string_view s);
+std::optional<AttachState> ParseAttachState(std::string_view s);
+std::optional<SnapshotState> ParseSnapshotState(std::string_view s);
+std::optional<BlobState> ParseBlobState(std::string_view s);
+
+}  // namespace strato
