@@ -70,8 +70,15 @@ class Signer:
         req = AWSRequest(method=method, url=self.endpoint + target, data=body,
                          headers={"Content-Type": content_type} if body else {})
         SigV4Auth(self.creds, self.service, REGION).add_auth(req)
-        self.conn.request(method, target, body=body or None, headers=dict(req.headers.items()))
-        r = self.conn.getresponse()
+        try:
+            self.conn.request(method, target, body=body or None, headers=dict(req.headers.items()))
+            r = self.conn.getresponse()
+        except (ConnectionError, http.client.HTTPException):
+            # The server closed the idle keep-alive connection (its idle timeout): reconnect.
+            self.conn.close()
+            self.conn = http.client.HTTPConnection(self.conn.host, self.conn.port, timeout=300)
+            self.conn.request(method, target, body=body or None, headers=dict(req.headers.items()))
+            r = self.conn.getresponse()
         data = r.read()
         if r.status >= 300:
             raise RuntimeError(f"{method} {target} -> {r.status} {data[:300]!r}")
