@@ -125,6 +125,10 @@ asio::awaitable<void> HttpServer::Impl::AcceptLoop() {
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
+    // A response goes out as a header write then body writes; with Nagle on, a small body
+    // waits for the client's delayed ACK of the header (40 ms on Linux) on every request.
+    boost::system::error_code nodelay_ec;
+    socket.set_option(tcp::no_delay(true), nodelay_ec);  // best effort: only latency suffers
     auto connection = std::make_shared<Connection>(context_, tcp::socket(std::move(socket)));
     uint64_t id = 0;
     bool stopping = false;

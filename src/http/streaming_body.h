@@ -1,7 +1,9 @@
 #pragma once
 // Internal to strato_http: the BodyStream handed to a streaming request's handler. The
 // connection (producer, on its strand) pushes chunks as it reads them; the handler (consumer,
-// on a worker thread) reads them. At most `max_chunks` chunks wait at a time: when the
+// on a worker thread) reads them. Small pushes are appended to the last chunk while it is
+// under 256 KiB, so a chunk holds at most 256 KiB plus one push. At most `max_chunks` chunks
+// wait at a time: when the
 // handler falls behind, the connection stops reading the socket (TCP flow control then slows
 // the client), so memory stays constant whatever the body size.
 //
