@@ -34,7 +34,12 @@ def bare_qemu(guest, machine, workdir):
     console = os.path.join(workdir, f"bare-{machine}.log")
     if os.path.exists(console):
         os.unlink(console)
-    m = ["-M", "q35"] if machine == "q35" else ["-M", "microvm,x-option-roms=off,isa-serial=on,rtc=on,acpi=on"]
+    # The same virtual hardware as Strato's instances of that machine type: q35 instances
+    # carry 8 PCIe root ports to hot-plug volumes into (QemuCommandLine, kHotplugPorts).
+    ports = [arg for p in range(8) for arg in
+             ("-device", f"pcie-root-port,id=hp{p},chassis={p + 1},slot={p}")]
+    m = ["-M", "q35", *ports] if machine == "q35" else \
+        ["-M", "microvm,x-option-roms=off,isa-serial=on,rtc=on,acpi=on"]
     append = "console=ttyS0 panic=-1 quiet strato.id=i-bare" + (tsc_args() if machine == "microvm" else "")
     argv = ["qemu-system-x86_64", "-nodefaults", "-no-user-config", "-display", "none", *m,
             "-accel", "tcg", "-smp", "1" if machine == "microvm" else "2",
@@ -180,8 +185,10 @@ def main():
         pass
     work = tempfile.mkdtemp(prefix="strato-vmbench-")
     data = os.path.join(work, "data")
+    # A burst of 10 one-vCPU guests on 2 cores needs a vCPU overcommit above the default 4.
     d = subprocess.Popen([a.stratod, "--data-dir", data, "--listen", "127.0.0.1:0", "--guest-dir",
-                          a.guest, "--no-access-log", "--local-host", "qemu"],
+                          a.guest, "--no-access-log", "--local-host", "qemu",
+                          "--cpu-ratio", str(max(4, a.burst))],
                          stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "stratod.log"), "w"))
     try:
         while not os.path.exists(os.path.join(data, "endpoint")):
