@@ -171,6 +171,25 @@ def launch_one(api, image, itype, data):
     return ready, exec_at
 
 
+def host_namespaces(prefix):
+    """The network namespaces of the benchmark's host ("strato-<host id>-<vpc id>")."""
+    try:
+        return [n for n in os.listdir("/run/netns") if prefix and n.startswith(prefix)]
+    except FileNotFoundError:
+        return []
+
+
+def remove_host_namespaces(prefix):
+    for ns in host_namespaces(prefix):
+        pids = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True).stdout
+        for pid in pids.split():
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+
+
 def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # run the clean-up in finally
     ap = argparse.ArgumentParser()
@@ -184,6 +203,7 @@ def main():
     except OSError:
         pass
     work = tempfile.mkdtemp(prefix="strato-vmbench-")
+    prefix = None
     data = os.path.join(work, "data")
     # A burst of 10 one-vCPU guests on 2 cores needs a vCPU overcommit above the default 4.
     d = subprocess.Popen([a.stratod, "--data-dir", data, "--listen", "127.0.0.1:0", "--guest-dir",
@@ -194,6 +214,7 @@ def main():
         while not os.path.exists(os.path.join(data, "endpoint")):
             time.sleep(0.05)
         api = Api(data)
+        prefix = "strato-" + api.call("GET", "/v1/hosts")["hosts"][0]["id"] + "-"
         image = [i for i in api.call("GET", "/v1/images")["images"] if i["name"] == "strato-guest"][0]["id"]
         print(f"{a.runs} interleaved runs each (bare, Strato, bare, Strato, ...); seconds to the READY line")
         for machine, itype in (("q35", "t3.nano"), ("microvm", "mv1.small")):
@@ -232,8 +253,11 @@ def main():
         print(f"stratod RSS growth per running instance: {per_instance:.0f} KiB (stratod RSS {rss_kib(d.pid) / 1024:.1f} MiB)")
         for i in ids:
             api.call("POST", f"/v1/instances/{i}/terminate")
+        # Wait for the host agent to take down the VMs and, with the last of them, the VPC
+        # namespaces and dnsmasq of its data plane.
         deadline = time.monotonic() + 60
-        while os.listdir(os.path.join(data, "vms")) and time.monotonic() < deadline:
+        while (os.listdir(os.path.join(data, "vms")) or host_namespaces(prefix)) and \
+                time.monotonic() < deadline:
             time.sleep(0.2)
     finally:
         d.send_signal(signal.SIGTERM); d.wait(timeout=30)
@@ -242,6 +266,7 @@ def main():
                 os.kill(int(open(pid_file).read()), signal.SIGKILL)
             except (OSError, ValueError):
                 pass
+        remove_host_namespaces(prefix)  # only if the daemon ended before taking them down
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -230,7 +230,8 @@ Result<ObjectRecord> ObjectCommands::PutObject(const Principal& p, PutObjectInpu
   STRATO_ASSIGN_OR_RETURN(Bucket b, OwnedBucket(p, in.bucket));
   STRATO_RETURN_IF_ERROR(ValidateObjectKey(in.key));
   STRATO_ASSIGN_OR_RETURN(DeclaredDigests declared, ParseDeclaredDigests(in));
-  STRATO_ASSIGN_OR_RETURN(WrittenFile f, files_.Write(b.id, in.read, kMaxObjectSize));
+  STRATO_ASSIGN_OR_RETURN(WrittenFile f, files_.Write(b.id, in.read, kMaxObjectSize,
+                                                      declared.sha256_hex.has_value()));
   Status digests = CheckDigests(declared, f);
   if (!digests.ok()) {
     files_.Remove(b.id, f.data_file);
@@ -347,7 +348,7 @@ Result<ObjectRecord> ObjectCommands::CopyObject(
   STRATO_ASSIGN_OR_RETURN(
       WrittenFile f,
       files_.Write(dst.id, [&](char* out, size_t max) { return reader.Read(out, max); },
-                   kMaxObjectSize));
+                   kMaxObjectSize, /*with_sha256=*/false));
   if (replace_metadata) {
     return Commit(dst, dst_key, f, replace_metadata->content_type,
                   ObjectMetadataJson(replace_metadata->user_metadata));

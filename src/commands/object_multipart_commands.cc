@@ -84,7 +84,8 @@ Result<UploadPart> ObjectCommands::UploadPartData(const Principal& p, const std:
   STRATO_ASSIGN_OR_RETURN(MultipartUpload u, OwnedUpload(p, in.bucket, in.key, upload_id));
   STRATO_ASSIGN_OR_RETURN(Bucket b, OwnedBucket(p, in.bucket));
   STRATO_ASSIGN_OR_RETURN(DeclaredDigests declared, ParseDeclaredDigests(in));
-  STRATO_ASSIGN_OR_RETURN(WrittenFile f, files_.Write(b.id, in.read, kMaxPartSize));
+  STRATO_ASSIGN_OR_RETURN(WrittenFile f, files_.Write(b.id, in.read, kMaxPartSize,
+                                                      declared.sha256_hex.has_value()));
   Status digests = CheckDigests(declared, f);
   if (!digests.ok()) {
     files_.Remove(b.id, f.data_file);
@@ -111,7 +112,7 @@ Result<UploadPart> ObjectCommands::UploadPartCopy(const Principal& p, const std:
   STRATO_ASSIGN_OR_RETURN(
       WrittenFile f,
       files_.Write(b.id, [&](char* out, size_t max) { return reader.Read(out, max); },
-                   kMaxPartSize));
+                   kMaxPartSize, /*with_sha256=*/false));
   return CommitPart(b, u, part_number, f);
 }
 

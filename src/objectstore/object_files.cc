@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 #include "common/digest.h"
@@ -103,7 +104,7 @@ size_t ObjectFiles::RemoveUnreferenced(
 }
 
 Result<WrittenFile> ObjectFiles::Write(const std::string& bucket_id, const ByteReadFn& read,
-                                       uint64_t max_size) {
+                                       uint64_t max_size, bool with_sha256) {
   std::error_code ec;
   fs::create_directories(root_ + "/tmp", ec);
   if (ec) return Internal("cannot create " + root_ + "/tmp: " + ec.message());
@@ -113,7 +114,8 @@ Result<WrittenFile> ObjectFiles::Write(const std::string& bucket_id, const ByteR
   int fd = ::open(scratch.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0) return Errno("create " + scratch);
   Hasher md5 = Hasher::Md5();
-  Hasher sha = Hasher::Sha256();
+  std::optional<Hasher> sha;
+  if (with_sha256) sha.emplace(Hasher::Sha256());
   std::vector<char> buf(kChunk);
   Status s;
   for (;;) {
@@ -130,7 +132,7 @@ Result<WrittenFile> ObjectFiles::Write(const std::string& bucket_id, const ByteR
     }
     std::string_view piece(buf.data(), *n);
     md5.Update(piece);
-    sha.Update(piece);
+    if (sha) sha->Update(piece);
     s = WriteAll(fd, buf.data(), *n);
     if (!s.ok()) break;
   }
@@ -146,7 +148,7 @@ Result<WrittenFile> ObjectFiles::Write(const std::string& bucket_id, const ByteR
   }
   STRATO_RETURN_IF_ERROR(SyncDir(root_ + "/" + bucket_id));
   out.md5_hex = md5.FinishHex();
-  out.sha256_hex = sha.FinishHex();
+  if (sha) out.sha256_hex = sha->FinishHex();
   return out;
 }
 

@@ -25,7 +25,7 @@ struct WrittenFile {
   std::string data_file;  // name inside the bucket's directory
   int64_t size = 0;
   std::string md5_hex;
-  std::string sha256_hex;
+  std::string sha256_hex;  // only when asked for (Write's `with_sha256`)
 };
 
 // Reads one file (or a byte range of it) from an open descriptor: the bytes stay readable
@@ -51,10 +51,12 @@ class ObjectFiles {
  public:
   explicit ObjectFiles(std::string root);
 
-  // Streams `read` to a new file of bucket `bucket_id`; hashes as it goes. Stops with
+  // Streams `read` to a new file of bucket `bucket_id`, hashing as it goes. Stops with
   // EntityTooLarge past max_size. Nothing is left behind on error.
+  // MD5 is always computed (the ETag); SHA-256 only `with_sha256`, when a client declared one
+  // to check (the signed payload hash is already checked as the body is read).
   Result<WrittenFile> Write(const std::string& bucket_id, const ByteReadFn& read,
-                            uint64_t max_size);
+                            uint64_t max_size, bool with_sha256);
   // Joins stored files of the bucket, in order, into a new one (kernel-side copies; no
   // hashes: a multipart ETag is made from the parts' own). Nothing is left behind on error.
   Result<WrittenFile> Concatenate(const std::string& bucket_id,
