@@ -2,9 +2,12 @@
 """S3 and DescribeInstances benchmark (issue 6), every figure measured in the same run:
 
 1. PUT and GET throughput of a 1 GiB object through S3 — boto3 with a single streamed
-   PutObject (multipart off) and GetObject streamed to a file, and the aws CLI v2 `s3 cp`
-   (multipart) — against a raw `cp` of the same file on the same disk (then fsync, as stratod
-   fsyncs every acknowledged object). Runs alternate so load from elsewhere hits all alike.
+   PutObject (multipart off) and GetObject streamed to a file, the aws CLI v2 `s3 cp`
+   (multipart), and a lean client that costs next to no CPU (SigV4 header, then the body by
+   sendfile with UNSIGNED-PAYLOAD; GET read in 1 MiB blocks), which shows what the server
+   itself can do — against a raw `cp` of the same file on the same disk (then fsync, as
+   stratod fsyncs every acknowledged object). Runs alternate so load from elsewhere hits all
+   alike.
 2. stratod's VmRSS, sampled every 50 ms, during a single 5 GiB PutObject: start, peak, end.
 3. ops/s for 4 KiB objects, PUT then GET, with 1, 8 and 32 threads (one boto3 client each).
 4. DescribeInstances latency through the EC2 Query API with 10,000 instances on sim hosts:
@@ -14,7 +17,7 @@ Exits 0 whether or not a target is met; 1 only when it cannot run. Loopback only
 
     bench/s3_bench.py --stratod build/release/src/daemon/stratod
 """
-import argparse, concurrent.futures, http.client, json, os, shutil, signal, statistics
+import argparse, concurrent.futures, http.client, json, os, shutil, signal, socket, statistics
 import subprocess, sys, tempfile, threading, time, urllib.parse
 
 import boto3
@@ -96,6 +99,61 @@ def s3_client(d, key, secret):
                                       max_pool_connections=4))
 
 
+class LeanS3:
+    """One SigV4-signed S3 request per connection over a raw socket: the body goes by
+    sendfile and comes back in 1 MiB reads, so the client adds almost no CPU of its own."""
+
+    def __init__(self, d, key, secret):
+        self.endpoint, self.creds = d.endpoint, Credentials(key, secret)
+        self.netloc = urllib.parse.urlsplit(d.endpoint).netloc
+        host, port = self.netloc.rsplit(":", 1)
+        self.address = (host, int(port))
+
+    def _send_header(self, method, path, payload_hash, length=None):
+        headers = {"X-Amz-Content-SHA256": payload_hash}
+        if length is not None:
+            headers["Content-Length"] = str(length)
+        req = AWSRequest(method=method, url=self.endpoint + path, headers=headers)
+        SigV4Auth(self.creds, "s3", REGION).add_auth(req)
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.netloc}"]
+        lines += [f"{k}: {v}" for k, v in req.headers.items()]
+        sock = socket.create_connection(self.address)
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        return sock
+
+    @staticmethod
+    def _response(sock):
+        r = http.client.HTTPResponse(sock)
+        r.begin()
+        return r
+
+    def put(self, path, src):
+        size = os.path.getsize(src)
+        sock = self._send_header("PUT", path, "UNSIGNED-PAYLOAD", size)
+        with sock, open(src, "rb") as f:
+            sock.sendfile(f)
+            r = self._response(sock)
+            body = r.read()
+            if r.status != 200:
+                raise RuntimeError(f"lean PUT {path} -> {r.status} {body[:300]!r}")
+
+    def get(self, path, dst):
+        sock = self._send_header("GET", path, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        with sock, open(dst, "wb") as f:
+            r = self._response(sock)
+            if r.status != 200:
+                raise RuntimeError(f"lean GET {path} -> {r.status} {r.read()[:300]!r}")
+            buf = bytearray(1 << 20)
+            view = memoryview(buf)
+            while True:
+                n = r.readinto(buf)
+                if not n:
+                    break
+                f.write(view[:n])
+            f.flush()
+            os.fsync(f.fileno())
+
+
 def aws_env(key, secret):
     return {**os.environ, "AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret,
             "AWS_DEFAULT_REGION": REGION, "AWS_CONFIG_FILE": "/dev/null",
@@ -124,7 +182,7 @@ def rss_kib(pid):
     return 0
 
 
-def large_objects(d, s3, env, work, bucket, rounds):
+def large_objects(d, s3, lean, env, work, bucket, rounds):
     """MB/s (MiB) of each way of moving 1 GiB; median over `rounds` alternated runs."""
     src = os.path.join(work, "src-1g")
     with open(src, "wb") as f:  # random bytes: nothing on the path can shortcut zeros
@@ -132,7 +190,8 @@ def large_objects(d, s3, env, work, bucket, rounds):
             f.write(os.urandom(1 << 20))
     fsync_path(src)
     dst = os.path.join(work, "dst-1g")
-    times = {k: [] for k in ("cp", "boto3 put", "aws s3 cp put", "boto3 get", "aws s3 cp get")}
+    times = {k: [] for k in ("cp", "lean put", "boto3 put", "aws s3 cp put", "lean get",
+                             "boto3 get", "aws s3 cp get")}
 
     def boto_put():
         with open(src, "rb") as f:
@@ -158,6 +217,10 @@ def large_objects(d, s3, env, work, bucket, rounds):
         times["cp"].append(timed(lambda: (subprocess.run(["cp", src, dst], check=True),
                                           fsync_path(dst))))
         os.unlink(dst)
+        times["lean put"].append(timed(lambda: lean.put(f"/{bucket}/big-lean", src)))
+        times["lean get"].append(timed(lambda: lean.get(f"/{bucket}/big-lean", dst)))
+        os.unlink(dst)
+        s3.delete_object(Bucket=bucket, Key="big-lean")
         times["boto3 put"].append(timed(boto_put))
         times["aws s3 cp put"].append(timed(lambda: aws(src, f"s3://{bucket}/big-cli")))
         times["boto3 get"].append(timed(boto_get))
@@ -380,9 +443,11 @@ def main():
         bucket = "bench-bucket"
         s3.create_bucket(Bucket=bucket)
         print(f"stratod {a.stratod} (pid {d.proc.pid}), data dir {d.data}")
+        print(f"load average at start: {os.getloadavg()}")
 
         if "large" not in a.skip:
-            r = large_objects(d, s3, aws_env(key, secret), work, bucket, a.rounds)
+            r = large_objects(d, s3, LeanS3(d, key, secret), aws_env(key, secret), work, bucket,
+                              a.rounds)
             base = r["cp"][0]
             print(f"\n1 GiB object, median of {a.rounds} alternated rounds (MiB/s; ratio to cp+fsync)")
             for name, (med, runs) in r.items():
@@ -414,6 +479,7 @@ def main():
                       f"max {lat[-1] * 1000:7.1f}  ({len(lat)} requests"
                       + (f", {sorted(counts)} instances per sweep)" if counts else ")"))
         print(f"\nstratod VmRSS at the end {rss_kib(d.proc.pid) / 1024:.1f} MiB")
+        print(f"load average at the end: {os.getloadavg()}")
     finally:
         if d:
             d.stop()
