@@ -22,7 +22,6 @@
 #include <vector>
 
 #include "common/ids.h"
-#include "http/streaming_body.h"
 
 namespace strato::http::internal {
 namespace {
@@ -30,12 +29,8 @@ namespace {
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
 
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kMaxDrainBytes = 1 << 20;
 constexpr std::chrono::seconds kDrainTimeout{2};
-constexpr size_t kStreamChunkBytes = 256 << 10;
-// Chunks of a streaming request body buffered ahead of the handler (memory per upload).
-constexpr size_t kStreamChunksAhead = 4;
 
 bool IsTokenChar(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
@@ -86,6 +81,8 @@ Request ToRequest(const bhttp::request_header<>& message, const std::string& rem
   return request;
 }
 
+}  // namespace
+
 Response RunHandler(const Handler& handler, Request& request) {
   try {
     return handler(request);
@@ -97,8 +94,6 @@ Response RunHandler(const Handler& handler, Request& request) {
   return MakeErrorResponse(500, "InternalError", "The server failed to process the request.",
                            request.request_id);
 }
-
-}  // namespace
 
 Connection::Connection(ServerContext& context, tcp::socket socket)
     : context_(context), stream_(std::move(socket)) {
@@ -176,94 +171,6 @@ asio::awaitable<bool> Connection::ServeOne() {
   // Re-read: shutdown may have begun while the handler ran; then this is the last response.
   const bool keep_open = keep_alive && !context_.stopping.load();
   const bool sent = co_await Send(exchange, response, version, keep_open);
-  co_return sent&& keep_open;
-}
-
-asio::awaitable<bool> Connection::ServeStreaming(Request& request, Exchange& exchange) {
-  const ServerOptions& options = context_.options;
-  const bool keep_alive = parser_->get().keep_alive();
-  const int version = static_cast<int>(parser_->get().version());
-  auto length = parser_->content_length();
-  if (length && *length > options.max_stream_bytes) {
-    co_return co_await Reject(413, "RequestEntityTooLarge",
-                              fmt::format("The request body exceeds the limit of {} bytes.",
-                                          options.max_stream_bytes),
-                              exchange);
-  }
-  if (!co_await SendContinueIfExpected(parser_->get(), !parser_->is_done())) co_return false;
-  bhttp::request_parser<bhttp::buffer_body> parser(std::move(*parser_));
-  parser.body_limit(options.max_stream_bytes);
-
-  // Wakes this coroutine when the handler frees buffer space or returns. A cancel that
-  // arrives while nobody waits is harmless: the loop re-checks its conditions.
-  auto strand = executor();
-  auto wake = std::make_shared<asio::steady_timer>(strand);
-  std::optional<uint64_t> declared;
-  if (parser.content_length()) declared = *parser.content_length();
-  auto body = std::make_shared<StreamingBody>(declared, kStreamChunksAhead,
-                                              [wake, strand] {
-                                                asio::post(strand, [wake] { wake->cancel(); });
-                                              });
-  request.body_stream = body.get();
-  auto handler_done = std::make_shared<bool>(false);  // read and written on the strand only
-  auto response = std::make_shared<Response>();
-  // `request` lives in ServeOne's frame, which waits below until the handler is done.
-  asio::post(context_.workers, [this, self = shared_from_this(), &request, body, response,
-                                handler_done, wake, work = asio::make_work_guard(strand)] {
-    *response = RunHandler(context_.handler, request);
-    body->Abandon();
-    asio::post(work.get_executor(), [handler_done, wake] {
-      *handler_done = true;
-      wake->cancel();
-    });
-  });
-
-  std::vector<char> chunk(kStreamChunkBytes);
-  bool body_done = parser.is_done();
-  if (body_done) body->Finish();
-  beast::error_code read_ec;
-  while (!*handler_done) {
-    if (!body_done && !body->abandoned() && body->HasRoom()) {
-      parser.get().body().data = chunk.data();
-      parser.get().body().size = chunk.size();
-      parser.get().body().more = true;
-      stream_.expires_after(options.idle_timeout);
-      auto [ec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser, kTuple);
-      if (ec == bhttp::error::need_buffer) ec = {};
-      body->Push(std::string(chunk.data(), chunk.size() - parser.get().body().size));
-      if (ec) {
-        read_ec = ec;
-        body_done = true;
-        body->Fail(ec == bhttp::error::body_limit
-                       ? PayloadTooLarge(fmt::format("The request body exceeds the limit of {} "
-                                                     "bytes.", options.max_stream_bytes))
-                       : BadRequest("IncompleteBody",
-                                    "The request body ended early: " + ec.message() + "."));
-      } else if (parser.is_done()) {
-        body_done = true;
-        body->Finish();
-      }
-      continue;
-    }
-    wake->expires_at(asio::steady_timer::time_point::max());
-    co_await wake->async_wait(kTuple);
-  }
-  stream_.expires_never();
-
-  static const auto& kHttpCategory = bhttp::make_error_code(bhttp::error::bad_method).category();
-  if (read_ec && read_ec.category() != kHttpCategory) co_return false;  // nobody to answer
-  if (read_ec == bhttp::error::body_limit) {
-    *response = MakeErrorResponse(413, "RequestEntityTooLarge",
-                                  fmt::format("The request body exceeds the limit of {} bytes.",
-                                              options.max_stream_bytes),
-                                  request.request_id);
-  }
-  exchange.request_id = request.request_id;
-  exchange.method = request.method;
-  exchange.target = request.target;
-  // Unread or unparseable body bytes leave the connection unusable for another request.
-  const bool keep_open = keep_alive && !read_ec && parser.is_done() && !context_.stopping.load();
-  const bool sent = co_await Send(exchange, *response, version, keep_open);
   co_return sent&& keep_open;
 }
 
@@ -386,29 +293,6 @@ asio::awaitable<bool> Connection::Send(Exchange& exchange, Response& response, i
   context_.observer.OnResponse(exchange);
   if (ec) spdlog::debug("http request_id={} write failed: {}", exchange.request_id, ec.message());
   co_return !ec;
-}
-
-asio::awaitable<beast::error_code> Connection::WriteStreamed(
-    bhttp::response<bhttp::string_body>& message, BodySource& source) {
-  bhttp::response_serializer<bhttp::string_body> serializer(message);
-  auto [ec, n] = co_await bhttp::async_write_header(stream_, serializer, kTuple);
-  if (ec) co_return ec;
-  std::vector<char> chunk(kStreamChunkBytes);
-  uint64_t left = source.size();
-  while (left > 0) {
-    auto got = source.Read(chunk.data(), static_cast<size_t>(std::min<uint64_t>(left, chunk.size())));
-    if (!got.ok() || *got == 0) {
-      spdlog::error("http: response body source ended {} bytes early: {}", left,
-                    got.ok() ? "no more data" : got.status().ToString());
-      co_return beast::error_code(asio::error::broken_pipe);  // the short body ends the connection
-    }
-    stream_.expires_after(context_.options.idle_timeout);
-    auto [write_ec, written] =
-        co_await asio::async_write(stream_, asio::buffer(chunk.data(), *got), kTuple);
-    if (write_ec) co_return write_ec;
-    left -= *got;
-  }
-  co_return beast::error_code{};
 }
 
 asio::awaitable<bool> Connection::SendContinueIfExpected(const bhttp::request_header<>& header,

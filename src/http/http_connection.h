@@ -4,9 +4,12 @@
 
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
@@ -24,6 +27,14 @@ namespace strato::http::internal {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
+
+class StreamingBody;
+
+// Completion token of every operation here: errors come back as values, never thrown.
+inline constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+// Calls `handler`; an exception it throws is logged and answered with 500 InternalError.
+Response RunHandler(const Handler& handler, Request& request);
 
 // What every connection shares with the server. Owned by HttpServer::Impl, which keeps it alive
 // until every connection coroutine has finished and the worker pool is joined.
@@ -71,13 +82,33 @@ class Connection : public std::enable_shared_from_this<Connection> {
                                const Exchange& exchange);
   asio::awaitable<Response> Dispatch(Request& request);
   // Serves a request whose handler reads the body as it arrives (ServerOptions::stream_body).
+  // In http_connection_streaming.cc, like the helpers below it.
   asio::awaitable<bool> ServeStreaming(Request& request, Exchange& exchange);
+  // What a streaming request shares between this coroutine and the handler's thread.
+  struct StreamingState;
+  // How reading a streamed body ended: `error` from the socket or the parser, and whether
+  // every byte of it was read (so the connection can serve another request).
+  struct BodyEnd {
+    beast::error_code error;
+    bool complete = false;
+  };
+  // Waits until the handler frees a slot (true; only while `reading`) or returns (false).
+  asio::awaitable<bool> AwaitRoom(StreamingState& state, bool reading);
+  // `ec` of a body read, or no error if it only means the handler has returned.
+  static beast::error_code ReadError(beast::error_code ec, const StreamingState& state);
+  // A Content-Length body: read from the socket straight into the body's buffers.
+  asio::awaitable<BodyEnd> PumpLengthBody(StreamingState& state, uint64_t length);
+  // A chunked body: decoded by Beast's parser, then copied into the body's buffers.
+  asio::awaitable<BodyEnd> PumpChunkedBody(StreamingState& state);
   // Answers `Expect: 100-continue` when a body is still to come; false if the write failed.
   asio::awaitable<bool> SendContinueIfExpected(const beast::http::request_header<>& header,
                                                bool body_pending);
   // Writes the header of `message`, then the body from `source`.
   asio::awaitable<beast::error_code> WriteStreamed(
       beast::http::response<beast::http::string_body>& message, BodySource& source);
+  // Sends `size` bytes of a file with sendfile: the kernel copies from the page cache to the
+  // socket, nothing passes through user space.
+  asio::awaitable<beast::error_code> SendFile(BodySource::FileRange file, uint64_t size);
   // Sends `response` and records it; false if the write failed.
   asio::awaitable<bool> Send(Exchange& exchange, Response& response, int version, bool keep_alive);
   // Half-closes, then drains what the peer is still sending (bounded) so that closing does not

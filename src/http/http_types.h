@@ -43,6 +43,15 @@ class BodySource {
   // Copies up to `max` next bytes to `out`; returns how many (> 0 until size() are given).
   // An error, or 0 early, ends the connection: the client sees a short body.
   virtual Result<size_t> Read(char* out, size_t max) = 0;
+
+  // The bytes as a range of an open file, when they are one: the server then sends
+  // [offset, offset + size()) of `fd` with sendfile (no copy through user space) instead of
+  // calling Read. The descriptor stays the source's; it must stay open while the source lives.
+  struct FileRange {
+    int fd = -1;
+    uint64_t offset = 0;
+  };
+  virtual std::optional<FileRange> file() const { return std::nullopt; }
 };
 
 struct Request {

@@ -4,11 +4,6 @@
 #include <cstring>
 
 namespace strato::http::internal {
-namespace {
-
-constexpr size_t kCoalesceBytes = 256 << 10;
-
-}  // namespace
 
 StreamingBody::StreamingBody(std::optional<uint64_t> content_length, size_t max_chunks,
                              std::function<void()> on_space)
@@ -25,11 +20,12 @@ Result<size_t> StreamingBody::Read(char* out, size_t max) {
       if (error_) return *error_;
       return size_t{0};
     }
-    const std::string& front = chunks_.front();
-    n = std::min(max, front.size() - offset_);
-    std::memcpy(out, front.data() + offset_, n);
+    BodyChunk& front = chunks_.front();
+    n = std::min(max, front.size - offset_);
+    std::memcpy(out, front.data.get() + offset_, n);
     offset_ += n;
-    if (offset_ == front.size()) {
+    if (offset_ == front.size) {
+      if (spare_.size() < max_chunks_) spare_.push_back(std::move(front));
       chunks_.pop_front();
       offset_ = 0;
       freed = true;
@@ -44,22 +40,54 @@ bool StreamingBody::HasRoom() const {
   return chunks_.size() < max_chunks_;
 }
 
-void StreamingBody::Push(std::string chunk) {
-  if (chunk.empty()) return;
+BodyChunk StreamingBody::TakeBuffer(size_t capacity) {
+  {
+    std::lock_guard lock(mu_);
+    while (!spare_.empty()) {
+      BodyChunk chunk = std::move(spare_.back());
+      spare_.pop_back();
+      if (chunk.capacity >= capacity) {
+        chunk.size = 0;
+        return chunk;
+      }
+    }
+  }
+  // Default-initialised: the socket read overwrites it, zeroing it first would cost a pass.
+  return BodyChunk{std::unique_ptr<char[]>(new char[capacity]), capacity, 0};
+}
+
+void StreamingBody::Push(BodyChunk chunk) {
   {
     std::lock_guard lock(mu_);
     if (abandoned_) return;
-    // Clients send bodies in small writes (8 KiB from Python's http.client), so one socket
-    // read is often a few KiB. Queued as chunks of their own, the few slots fill at once and
-    // producer and consumer hand over every few KiB (a thread switch each, ~22 MiB/s for a
-    // 1 GiB PutObject); appended to a small last chunk, a slot holds up to kCoalesceBytes.
-    if (!chunks_.empty() && chunks_.back().size() < kCoalesceBytes) {
-      chunks_.back().append(chunk);
-    } else {
-      chunks_.push_back(std::move(chunk));
+    if (chunk.size == 0) {
+      if (spare_.size() < max_chunks_) spare_.push_back(std::move(chunk));
+      return;
     }
+    chunks_.push_back(std::move(chunk));
   }
   arrived_.notify_one();
+}
+
+void StreamingBody::PushCopy(const char* bytes, size_t n, size_t chunk_capacity) {
+  if (n == 0) return;
+  {
+    std::lock_guard lock(mu_);
+    if (abandoned_) return;
+    // The front chunk may be half read by the consumer; appending to it is still safe, as
+    // the consumer re-reads `size` under the lock.
+    if (!chunks_.empty() && chunks_.back().capacity - chunks_.back().size >= n) {
+      BodyChunk& last = chunks_.back();
+      std::memcpy(last.data.get() + last.size, bytes, n);
+      last.size += n;
+      arrived_.notify_one();
+      return;
+    }
+  }
+  BodyChunk chunk = TakeBuffer(std::max(n, chunk_capacity));
+  std::memcpy(chunk.data.get(), bytes, n);
+  chunk.size = n;
+  Push(std::move(chunk));
 }
 
 void StreamingBody::Finish() {
@@ -83,6 +111,7 @@ void StreamingBody::Abandon() {
     std::lock_guard lock(mu_);
     abandoned_ = true;
     chunks_.clear();
+    spare_.clear();
     offset_ = 0;
   }
   on_space_();

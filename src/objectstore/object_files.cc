@@ -6,30 +6,17 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <optional>
 #include <vector>
 
-#include "common/digest.h"
 #include "common/random.h"
+#include "objectstore/object_body_writer.h"
 
 namespace strato {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr size_t kChunk = 1 << 20;
 
 Status Errno(const std::string& what) { return Internal(what + ": " + std::strerror(errno)); }
-
-Status WriteAll(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) return Errno("write");
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return OkStatus();
-}
 
 Status SyncDir(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -113,29 +100,7 @@ Result<WrittenFile> ObjectFiles::Write(const std::string& bucket_id, const ByteR
   const std::string scratch = root_ + "/tmp/" + out.data_file;
   int fd = ::open(scratch.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0) return Errno("create " + scratch);
-  Hasher md5 = Hasher::Md5();
-  std::optional<Hasher> sha;
-  if (with_sha256) sha.emplace(Hasher::Sha256());
-  std::vector<char> buf(kChunk);
-  Status s;
-  for (;;) {
-    auto n = read(buf.data(), buf.size());
-    if (!n.ok()) {
-      s = n.status();
-      break;
-    }
-    if (*n == 0) break;
-    out.size += static_cast<int64_t>(*n);
-    if (static_cast<uint64_t>(out.size) > max_size) {
-      s = BadRequest("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size.");
-      break;
-    }
-    std::string_view piece(buf.data(), *n);
-    md5.Update(piece);
-    if (sha) sha->Update(piece);
-    s = WriteAll(fd, buf.data(), *n);
-    if (!s.ok()) break;
-  }
+  Status s = WriteObjectBody(fd, read, max_size, with_sha256, out);
   if (s.ok() && ::fsync(fd) != 0) s = Errno("fsync");
   ::close(fd);
   if (s.ok()) s = CreateBucketDir(bucket_id);
@@ -147,8 +112,6 @@ Result<WrittenFile> ObjectFiles::Write(const std::string& bucket_id, const ByteR
     return s;
   }
   STRATO_RETURN_IF_ERROR(SyncDir(root_ + "/" + bucket_id));
-  out.md5_hex = md5.FinishHex();
-  if (sha) out.sha256_hex = sha->FinishHex();
   return out;
 }
 

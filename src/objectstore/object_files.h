@@ -39,6 +39,10 @@ class ObjectReader {
   uint64_t size() const { return length_; }
   // Up to `max` next bytes of the range; 0 at its end.
   Result<size_t> Read(char* out, size_t max);
+  // For senders that copy in the kernel (sendfile): the open file, which this reader still
+  // owns, and the offset of the next byte Read would give.
+  int fd() const { return fd_; }
+  uint64_t position() const { return next_; }
 
  private:
   int fd_;
