@@ -7,7 +7,33 @@ namespace strato::api::ec2 {
 namespace {
 
 const char* ResourceType(std::string_view id) {
-  return id.rfind("ami-", 0) == 0 ? "image" : "instance";
+  if (id.rfind("ami-", 0) == 0) return "image";
+  if (id.rfind("vol-", 0) == 0) return "volume";
+  if (id.rfind("snap-", 0) == 0) return "snapshot";
+  return "instance";
+}
+
+Status AppendTaggedVolumesAndSnapshots(VolumeCommands& volumes, const Principal& p,
+                                       std::vector<std::string>& ids) {
+  ListInput in{.page_size = 1000};
+  while (true) {
+    STRATO_ASSIGN_OR_RETURN(auto page, volumes.List(p, {}, in));
+    for (const auto& v : page.items) {
+      if (!v.tags.empty()) ids.push_back(v.id);
+    }
+    if (page.next_token.empty()) break;
+    in.next_token = page.next_token;
+  }
+  in = ListInput{.page_size = 1000};
+  while (true) {
+    STRATO_ASSIGN_OR_RETURN(auto page, volumes.ListSnapshots(p, {}, in));
+    for (const auto& s : page.items) {
+      if (!s.tags.empty()) ids.push_back(s.id);
+    }
+    if (page.next_token.empty()) break;
+    in.next_token = page.next_token;
+  }
+  return OkStatus();
 }
 
 // Every taggable resource id the tenant owns: its instances and its own images.
@@ -27,6 +53,7 @@ Result<std::vector<std::string>> OwnedResourceIds(const Ec2Deps& d, const Princi
   for (const auto& i : images) {
     if (i.tenant_id == p.tenant_id) ids.push_back(i.id);
   }
+  if (d.volumes) STRATO_RETURN_IF_ERROR(AppendTaggedVolumesAndSnapshots(*d.volumes, p, ids));
   return ids;
 }
 
