@@ -6,30 +6,14 @@ import botocore.exceptions
 import pytest
 
 from conftest import new_tenant, wait_for
-from ec2_support import boto3_ec2, cli_for, ec2_raw
-
-FAST = {"Delay": 1, "MaxAttempts": 60}
-
-
-def error_code(excinfo):
-    return excinfo.value.response["Error"]["Code"]
-
-
-@pytest.fixture
-def cli(shared_stratod, tenant):
-    return cli_for(shared_stratod.endpoint, tenant)
-
-
-@pytest.fixture
-def ec2(shared_stratod, tenant):
-    return boto3_ec2(shared_stratod.endpoint, tenant)
+from ec2_support import FAST_WAIT, boto3_ec2, cli, ec2, ec2_raw, error_code  # noqa: F401 (fixtures)
 
 
 def run_instance(ec2, image_id):
     iid = ec2.run_instances(ImageId=image_id, InstanceType="t3.nano", MinCount=1, MaxCount=1,
                             Placement={"AvailabilityZone": "strato-1a"})["Instances"][0][
         "InstanceId"]
-    ec2.get_waiter("instance_running").wait(InstanceIds=[iid], WaiterConfig=FAST)
+    ec2.get_waiter("instance_running").wait(InstanceIds=[iid], WaiterConfig=FAST_WAIT)
     return iid
 
 
@@ -111,7 +95,7 @@ def test_describe_filters_tags_and_paging(ec2):
                               TagSpecifications=[{"ResourceType": "volume", "Tags": [
                                   {"Key": "n", "Value": str(n)}]}], **kw)
         ids.append(v["VolumeId"])
-    ec2.get_waiter("volume_available").wait(VolumeIds=ids, WaiterConfig=FAST)
+    ec2.get_waiter("volume_available").wait(VolumeIds=ids, WaiterConfig=FAST_WAIT)
 
     def select(*filters):
         resp = ec2.describe_volumes(Filters=[{"Name": k, "Values": v} for k, v in filters])
@@ -143,13 +127,13 @@ def test_describe_filters_tags_and_paging(ec2):
                      "Value": "db"}]
     for vid in ids:
         ec2.delete_volume(VolumeId=vid)
-    ec2.get_waiter("volume_deleted").wait(VolumeIds=ids, WaiterConfig=FAST)
+    ec2.get_waiter("volume_deleted").wait(VolumeIds=ids, WaiterConfig=FAST_WAIT)
 
 
 def test_bad_inputs_are_4xx_and_change_nothing(shared_stratod, tenant, ec2, image_id):
     api = tenant.api
     vid = ec2.create_volume(Size=1, AvailabilityZone="strato-1a")["VolumeId"]
-    ec2.get_waiter("volume_available").wait(VolumeIds=[vid], WaiterConfig=FAST)
+    ec2.get_waiter("volume_available").wait(VolumeIds=[vid], WaiterConfig=FAST_WAIT)
     before = ec2.describe_volumes()["Volumes"]
 
     cases = [
@@ -207,9 +191,9 @@ def test_bad_inputs_are_4xx_and_change_nothing(shared_stratod, tenant, ec2, imag
 def test_another_tenants_volumes_and_snapshots_are_not_found(shared_stratod, admin, ec2,
                                                              image_id):
     vid = ec2.create_volume(Size=1, AvailabilityZone="strato-1a")["VolumeId"]
-    ec2.get_waiter("volume_available").wait(VolumeIds=[vid], WaiterConfig=FAST)
+    ec2.get_waiter("volume_available").wait(VolumeIds=[vid], WaiterConfig=FAST_WAIT)
     sid = ec2.create_snapshot(VolumeId=vid)["SnapshotId"]
-    ec2.get_waiter("snapshot_completed").wait(SnapshotIds=[sid], WaiterConfig=FAST)
+    ec2.get_waiter("snapshot_completed").wait(SnapshotIds=[sid], WaiterConfig=FAST_WAIT)
 
     b = boto3_ec2(shared_stratod.endpoint, new_tenant(admin))
     b_iid = run_instance(b, image_id)

@@ -5,23 +5,7 @@ import botocore.exceptions
 import pytest
 
 from conftest import new_tenant
-from ec2_support import boto3_ec2, cli_for, ec2_raw
-
-FAST = {"Delay": 1, "MaxAttempts": 60}
-
-
-def error_code(excinfo):
-    return excinfo.value.response["Error"]["Code"]
-
-
-@pytest.fixture
-def cli(shared_stratod, tenant):
-    return cli_for(shared_stratod.endpoint, tenant)
-
-
-@pytest.fixture
-def ec2(shared_stratod, tenant):
-    return boto3_ec2(shared_stratod.endpoint, tenant)
+from ec2_support import FAST_WAIT, boto3_ec2, cli, ec2, ec2_raw, error_code  # noqa: F401 (fixtures)
 
 
 def test_vpc_subnet_instance_lifecycle(cli, ec2, image_id):
@@ -82,7 +66,7 @@ def test_vpc_subnet_instance_lifecycle(cli, ec2, image_id):
     cli.fails("DependencyViolation", "ec2", "delete-vpc", "--vpc-id", vpc_id)
     cli.ok("ec2", "terminate-instances", "--instance-ids", iid, other["InstanceId"])
     ec2.get_waiter("instance_terminated").wait(InstanceIds=[iid, other["InstanceId"]],
-                                               WaiterConfig=FAST)
+                                               WaiterConfig=FAST_WAIT)
     cli.ok("ec2", "delete-subnet", "--subnet-id", sub_id)
     cli.ok("ec2", "delete-vpc", "--vpc-id", vpc_id)
     cli.fails("InvalidVpcID.NotFound", "ec2", "describe-vpcs", "--vpc-ids", vpc_id)

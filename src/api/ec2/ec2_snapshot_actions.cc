@@ -1,8 +1,8 @@
 // Snapshot actions: CreateSnapshot, DescribeSnapshots, DeleteSnapshot over VolumeCommands.
 #include <algorithm>
-#include <iterator>
 
 #include "api/ec2/ec2_api.h"
+#include "api/ec2/ec2_paging.h"
 #include "api/ec2/ec2_render.h"
 #include "api/ec2/ec2_resource_filter.h"
 #include "commands/volume_commands.h"
@@ -61,43 +61,29 @@ Result<bool> OwnersIncludeCaller(const Ec2Call& c) {
   return includes(owners) && includes(restorable);
 }
 
-struct SnapshotSelection {
-  std::vector<Snapshot> snapshots;
-  std::string next_token;
-};
-
-Result<SnapshotSelection> SelectSnapshots(const Ec2Deps& d, const Ec2Call& c) {
+Result<ListPage<Snapshot>> SelectSnapshots(const Ec2Deps& d, const Ec2Call& c) {
   STRATO_ASSIGN_OR_RETURN(auto ids, c.params.List("SnapshotId"));
   STRATO_ASSIGN_OR_RETURN(auto max, c.params.Int("MaxResults", 5, 1000));
   auto token = c.params.Optional("NextToken");
-  SnapshotSelection out;
-  if (!ids.empty()) {
-    if (max || token) {
-      return BadRequest("InvalidParameterCombination",
-                        "The parameter snapshotSet cannot be used with the parameter "
-                        "maxResults or nextToken.");
-    }
-    for (const auto& id : ids) {
-      STRATO_ASSIGN_OR_RETURN(auto s, d.volumes->GetSnapshot(c.principal, id));
-      if (!Visible(s)) {
-        return BadRequest("InvalidSnapshot.NotFound",
-                          "The snapshot '" + id + "' does not exist.");
-      }
-      out.snapshots.push_back(std::move(s));
-    }
-    return out;
+  if (ids.empty()) {
+    return CollectPages<Snapshot>(
+        [&](const ListInput& in) { return d.volumes->ListSnapshots(c.principal, {}, in); }, max,
+        token.value_or(""));
   }
-  ListInput in{.page_size = static_cast<int>(max.value_or(1000)),
-               .next_token = token.value_or("")};
-  while (true) {
-    STRATO_ASSIGN_OR_RETURN(auto page, d.volumes->ListSnapshots(c.principal, {}, in));
-    std::move(page.items.begin(), page.items.end(), std::back_inserter(out.snapshots));
-    if (max || page.next_token.empty()) {
-      out.next_token = page.next_token;
-      return out;
-    }
-    in.next_token = page.next_token;
+  if (max || token) {
+    return BadRequest("InvalidParameterCombination",
+                      "The parameter snapshotSet cannot be used with the parameter maxResults "
+                      "or nextToken.");
   }
+  ListPage<Snapshot> out;
+  for (const auto& id : ids) {
+    STRATO_ASSIGN_OR_RETURN(auto s, d.volumes->GetSnapshot(c.principal, id));
+    if (!Visible(s)) {
+      return BadRequest("InvalidSnapshot.NotFound", "The snapshot '" + id + "' does not exist.");
+    }
+    out.items.push_back(std::move(s));
+  }
+  return out;
 }
 
 }  // namespace
@@ -129,7 +115,7 @@ void RegisterSnapshotActions(Ec2Api& api) {
                  STRATO_ASSIGN_OR_RETURN(bool mine, OwnersIncludeCaller(c));
                  STRATO_ASSIGN_OR_RETURN(auto sel, SelectSnapshots(*d, c));
                  x.Open("snapshotSet");
-                 for (const auto& s : sel.snapshots) {
+                 for (const auto& s : sel.items) {
                    if (!mine || !Visible(s) || !MatchesAll(filters, FieldsOf(s), s.tags)) continue;
                    x.Open("item");
                    WriteSnapshotFields(x, s);

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "api/ec2/ec2_api.h"
+#include "api/ec2/ec2_paging.h"
 
 namespace strato::api::ec2 {
 namespace {
@@ -15,23 +16,19 @@ const char* ResourceType(std::string_view id) {
 
 Status AppendTaggedVolumesAndSnapshots(VolumeCommands& volumes, const Principal& p,
                                        std::vector<std::string>& ids) {
-  ListInput in{.page_size = 1000};
-  while (true) {
-    STRATO_ASSIGN_OR_RETURN(auto page, volumes.List(p, {}, in));
-    for (const auto& v : page.items) {
-      if (!v.tags.empty()) ids.push_back(v.id);
-    }
-    if (page.next_token.empty()) break;
-    in.next_token = page.next_token;
+  STRATO_ASSIGN_OR_RETURN(
+      auto vols, CollectPages<Volume>([&](const ListInput& in) { return volumes.List(p, {}, in); },
+                                      std::nullopt, ""));
+  for (const auto& v : vols.items) {
+    if (!v.tags.empty()) ids.push_back(v.id);
   }
-  in = ListInput{.page_size = 1000};
-  while (true) {
-    STRATO_ASSIGN_OR_RETURN(auto page, volumes.ListSnapshots(p, {}, in));
-    for (const auto& s : page.items) {
-      if (!s.tags.empty()) ids.push_back(s.id);
-    }
-    if (page.next_token.empty()) break;
-    in.next_token = page.next_token;
+  STRATO_ASSIGN_OR_RETURN(auto snaps, CollectPages<Snapshot>(
+                                          [&](const ListInput& in) {
+                                            return volumes.ListSnapshots(p, {}, in);
+                                          },
+                                          std::nullopt, ""));
+  for (const auto& s : snaps.items) {
+    if (!s.tags.empty()) ids.push_back(s.id);
   }
   return OkStatus();
 }

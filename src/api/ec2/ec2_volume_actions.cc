@@ -1,8 +1,7 @@
 // Volume actions: CreateVolume, DescribeVolumes, AttachVolume, DetachVolume, DeleteVolume,
 // ModifyVolume. Parse → VolumeCommands → render; the EBS rules live in the commands.
-#include <iterator>
-
 #include "api/ec2/ec2_api.h"
+#include "api/ec2/ec2_paging.h"
 #include "api/ec2/ec2_render.h"
 #include "api/ec2/ec2_resource_filter.h"
 #include "commands/volume_commands.h"
@@ -113,40 +112,27 @@ Result<CreateVolumeInput> ParseCreate(const Ec2Params& p) {
 
 // The volumes a DescribeVolumes selects: the listed ids (each must exist) or a page (all
 // pages without MaxResults) of the tenant's.
-struct VolumeSelection {
-  std::vector<Volume> volumes;
-  std::string next_token;
-};
-
-Result<VolumeSelection> SelectVolumes(const Ec2Deps& d, const Ec2Call& c,
-                                      const VolumeFilter& pushed) {
+Result<ListPage<Volume>> SelectVolumes(const Ec2Deps& d, const Ec2Call& c,
+                                       const VolumeFilter& pushed) {
   STRATO_ASSIGN_OR_RETURN(auto ids, c.params.List("VolumeId"));
   STRATO_ASSIGN_OR_RETURN(auto max, c.params.Int("MaxResults", 5, 1000));
   auto token = c.params.Optional("NextToken");
-  VolumeSelection out;
-  if (!ids.empty()) {
-    if (max || token) {
-      return BadRequest("InvalidParameterCombination",
-                        "The parameter volumeSet cannot be used with the parameter maxResults "
-                        "or nextToken.");
-    }
-    for (const auto& id : ids) {
-      STRATO_ASSIGN_OR_RETURN(auto v, d.volumes->Get(c.principal, id));
-      out.volumes.push_back(std::move(v));
-    }
-    return out;
+  if (ids.empty()) {
+    return CollectPages<Volume>(
+        [&](const ListInput& in) { return d.volumes->List(c.principal, pushed, in); }, max,
+        token.value_or(""));
   }
-  ListInput in{.page_size = static_cast<int>(max.value_or(1000)),
-               .next_token = token.value_or("")};
-  while (true) {
-    STRATO_ASSIGN_OR_RETURN(auto page, d.volumes->List(c.principal, pushed, in));
-    std::move(page.items.begin(), page.items.end(), std::back_inserter(out.volumes));
-    if (max || page.next_token.empty()) {
-      out.next_token = page.next_token;
-      return out;
-    }
-    in.next_token = page.next_token;
+  if (max || token) {
+    return BadRequest("InvalidParameterCombination",
+                      "The parameter volumeSet cannot be used with the parameter maxResults or "
+                      "nextToken.");
   }
+  ListPage<Volume> out;
+  for (const auto& id : ids) {
+    STRATO_ASSIGN_OR_RETURN(auto v, d.volumes->Get(c.principal, id));
+    out.items.push_back(std::move(v));
+  }
+  return out;
 }
 
 // The filters the store can apply itself, when they name exactly one plain value.
@@ -228,7 +214,7 @@ void RegisterVolumeActions(Ec2Api& api) {
                  STRATO_RETURN_IF_ERROR(CheckFilterNames(filters, kVolumeFilters));
                  STRATO_ASSIGN_OR_RETURN(auto sel, SelectVolumes(*d, c, PushDown(filters)));
                  x.Open("volumeSet");
-                 for (const auto& v : sel.volumes) {
+                 for (const auto& v : sel.items) {
                    if (!MatchesAll(filters, FieldsOf(v), v.tags)) continue;
                    x.Open("item");
                    WriteVolumeFields(x, v);

@@ -95,16 +95,33 @@ Status RefuseTags(const Ec2Params& p, std::string_view action) {
   return OkStatus();
 }
 
-// Each listed id must exist (`get` answers the NotFound); no ids: all of `list`.
-template <typename T, typename Get, typename List>
-Result<std::vector<T>> Selected(const std::vector<std::string>& ids, Get get, List list) {
-  if (ids.empty()) return list();
-  std::vector<T> out;
+// DescribeVpcs / DescribeSubnets: the listed ids (each must exist: `get` answers the
+// NotFound) or all of `list`, those passing the filters written as <item>s of `set`.
+template <typename T, typename Get, typename List, typename Fields, typename Write>
+Status DescribeEach(const Ec2Call& c, XmlWriter& x, std::string_view id_param,
+                    std::string_view set, const std::vector<std::string>& known, Get get,
+                    List list, Fields fields, Write write) {
+  STRATO_ASSIGN_OR_RETURN(auto ids, c.params.List(id_param));
+  STRATO_ASSIGN_OR_RETURN(auto filters, c.params.Filters());
+  STRATO_RETURN_IF_ERROR(CheckFilterNames(filters, known));
+  STRATO_RETURN_IF_ERROR(c.params.Int("MaxResults", 5, 1000).status());
+  std::vector<T> items;
+  if (ids.empty()) {
+    STRATO_ASSIGN_OR_RETURN(items, list());
+  }
   for (const auto& id : ids) {
     STRATO_ASSIGN_OR_RETURN(auto item, get(id));
-    out.push_back(std::move(item));
+    items.push_back(std::move(item));
   }
-  return out;
+  x.Open(set);
+  for (const auto& item : items) {
+    if (!MatchesAll(filters, fields(item), {})) continue;
+    x.Open("item");
+    write(item);
+    x.Close();
+  }
+  x.Close();
+  return OkStatus();
 }
 
 }  // namespace
@@ -136,24 +153,13 @@ void RegisterVpcActions(Ec2Api& api) {
   api.Register("DescribeVpcs",
                {"VpcId.#", "Filter.#.Name", "Filter.#.Value.#", "MaxResults", "NextToken"},
                [d](const Ec2Call& c, XmlWriter& x) {
-                 STRATO_ASSIGN_OR_RETURN(auto ids, c.params.List("VpcId"));
-                 STRATO_ASSIGN_OR_RETURN(auto filters, c.params.Filters());
-                 STRATO_RETURN_IF_ERROR(CheckFilterNames(filters, kVpcFilters));
-                 STRATO_RETURN_IF_ERROR(c.params.Int("MaxResults", 5, 1000).status());
-                 STRATO_ASSIGN_OR_RETURN(
-                     auto vpcs,
-                     Selected<Vpc>(
-                         ids, [&](const std::string& id) { return d->networks->GetVpc(c.principal, id); },
-                         [&] { return d->networks->ListVpcs(c.principal); }));
-                 x.Open("vpcSet");
-                 for (const auto& v : vpcs) {
-                   if (!MatchesAll(filters, FieldsOf(v), {})) continue;
-                   x.Open("item");
-                   WriteVpcFields(x, v);
-                   x.Close();
-                 }
-                 x.Close();
-                 return OkStatus();
+                 const Principal& p = c.principal;
+                 return DescribeEach<Vpc>(
+                     c, x, "VpcId", "vpcSet", kVpcFilters,
+                     [&](const std::string& id) { return d->networks->GetVpc(p, id); },
+                     [&] { return d->networks->ListVpcs(p); },
+                     [](const Vpc& v) { return FieldsOf(v); },
+                     [&](const Vpc& v) { WriteVpcFields(x, v); });
                });
 
   api.Register("DeleteVpc", {"VpcId"}, [d](const Ec2Call& c, XmlWriter& x) {
@@ -192,26 +198,14 @@ void RegisterVpcActions(Ec2Api& api) {
   api.Register("DescribeSubnets",
                {"SubnetId.#", "Filter.#.Name", "Filter.#.Value.#", "MaxResults", "NextToken"},
                [d](const Ec2Call& c, XmlWriter& x) {
-                 STRATO_ASSIGN_OR_RETURN(auto ids, c.params.List("SubnetId"));
-                 STRATO_ASSIGN_OR_RETURN(auto filters, c.params.Filters());
-                 STRATO_RETURN_IF_ERROR(CheckFilterNames(filters, kSubnetFilters));
-                 STRATO_RETURN_IF_ERROR(c.params.Int("MaxResults", 5, 1000).status());
-                 STRATO_ASSIGN_OR_RETURN(
-                     auto subnets,
-                     Selected<Subnet>(
-                         ids,
-                         [&](const std::string& id) { return d->networks->GetSubnet(c.principal, id); },
-                         [&] { return d->networks->ListSubnets(c.principal, std::nullopt); }));
+                 const Principal& p = c.principal;
                  const std::string& zone = d->env->zones.front();
-                 x.Open("subnetSet");
-                 for (const auto& s : subnets) {
-                   if (!MatchesAll(filters, FieldsOf(s, zone), {})) continue;
-                   x.Open("item");
-                   WriteSubnetFields(x, s, *d->env);
-                   x.Close();
-                 }
-                 x.Close();
-                 return OkStatus();
+                 return DescribeEach<Subnet>(
+                     c, x, "SubnetId", "subnetSet", kSubnetFilters,
+                     [&](const std::string& id) { return d->networks->GetSubnet(p, id); },
+                     [&] { return d->networks->ListSubnets(p, std::nullopt); },
+                     [&](const Subnet& s) { return FieldsOf(s, zone); },
+                     [&](const Subnet& s) { WriteSubnetFields(x, s, *d->env); });
                });
 
   api.Register("DeleteSubnet", {"SubnetId"}, [d](const Ec2Call& c, XmlWriter& x) {
