@@ -8,6 +8,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 import boto3
+import pytest
 from botocore.config import Config
 
 from conftest import REGION, encode_query
@@ -15,6 +16,13 @@ from conftest import REGION, encode_query
 AWS = "/usr/bin/aws"  # the Debian awscli v2; a pip v1 may shadow it on PATH
 EC2_NS = "http://ec2.amazonaws.com/doc/2016-11-15/"
 VERSION = "2016-11-15"
+# boto3 waiters polling every second (the CLI's wait at its fixed 15 s is tested apart).
+FAST_WAIT = {"Delay": 1, "MaxAttempts": 60}
+
+
+def error_code(excinfo):
+    """The EC2 error code of a botocore ClientError caught by pytest.raises."""
+    return excinfo.value.response["Error"]["Code"]
 
 
 class AwsCli:
@@ -113,3 +121,15 @@ def ec2_raw(api, action, params=None, method="POST", **kwargs):
     else:
         r = api.request("GET", "/", query=pairs, **kwargs)
     return Ec2Reply(r)
+
+
+@pytest.fixture
+def cli(shared_stratod, tenant):
+    """The aws CLI for a fresh tenant of the shared daemon."""
+    return cli_for(shared_stratod.endpoint, tenant)
+
+
+@pytest.fixture
+def ec2(shared_stratod, tenant):
+    """boto3's EC2 client for a fresh tenant of the shared daemon."""
+    return boto3_ec2(shared_stratod.endpoint, tenant)

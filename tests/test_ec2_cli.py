@@ -116,6 +116,8 @@ def test_errors_the_cli_shows(cli, shared_stratod, admin, image_id):
                         "--instance-ids", theirs)
         assert theirs in err
         cli.fails("UnknownParameter", "ec2", "run-instances", "--image-id", image_id,
+                  "--instance-type", "t3.nano", "--ebs-optimized")
+        cli.fails("InvalidSubnetID.Malformed", "ec2", "run-instances", "--image-id", image_id,
                   "--instance-type", "t3.nano", "--subnet-id", "subnet-12345678")
         cli.fails("InvalidAMIID.NotFound", "ec2", "run-instances", "--image-id",
                   "ami-0123456789abcdef0", "--instance-type", "t3.nano")

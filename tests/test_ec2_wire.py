@@ -138,7 +138,7 @@ def test_member_cannot_use_admin_rules_through_ec2(tenant, image_id):
 def test_create_tags_needs_resources_and_tags(tenant):
     r = ec2_raw(tenant.api, "CreateTags", {"Tag.1.Key": "a", "Tag.1.Value": "b"})
     assert (r.status, r.error_code) == (400, "MissingParameter"), r
-    r = ec2_raw(tenant.api, "CreateTags", {"ResourceId.1": "vol-0123456789abcdef0",
+    r = ec2_raw(tenant.api, "CreateTags", {"ResourceId.1": "igw-0123456789abcdef0",
                                            "Tag.1.Key": unique("k")})
     assert (r.status, r.error_code) == (400, "InvalidParameterValue"), r
 

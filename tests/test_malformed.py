@@ -212,7 +212,7 @@ CASES = [
     Case("put-tags-no-tags", "PUT", "/v1/tags", {"resource_ids": ["<INSTANCE>"], "tags": {}},
          code=MISS, field="tags"),
     Case("put-tags-foreign-kind", "PUT", "/v1/tags",
-         {"resource_ids": ["vol-0123456789abcdef0"], "tags": {"a": "b"}}, code=INV,
+         {"resource_ids": ["igw-0123456789abcdef0"], "tags": {"a": "b"}}, code=INV,
          field="resource_ids"),
     Case("put-tags-malformed-id", "PUT", "/v1/tags", {"resource_ids": ["i-xyz"],
                                                       "tags": {"a": "b"}},

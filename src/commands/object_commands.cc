@@ -202,7 +202,8 @@ Result<Bucket> ObjectCommands::GetBucket(const Principal& p, const std::string& 
 
 Result<ObjectRecord> ObjectCommands::Commit(const Bucket& b, const std::string& key,
                                             const WrittenFile& f, const std::string& content_type,
-                                            const std::string& metadata_json) {
+                                            const std::string& metadata_json,
+                                            const std::string& checksum) {
   ObjectRecord o{b.name,
                  key,
                  f.size,
@@ -210,7 +211,8 @@ Result<ObjectRecord> ObjectCommands::Commit(const Bucket& b, const std::string& 
                  content_type.empty() ? "binary/octet-stream" : content_type,
                  metadata_json,
                  f.data_file,
-                 env_.now_ms()};
+                 env_.now_ms(),
+                 checksum};
   std::string replaced;
   Status s = env_.store->Write([&](WriteTxn& t) {
     // The bucket may have been deleted while the bytes streamed in.
@@ -237,7 +239,12 @@ Result<ObjectRecord> ObjectCommands::PutObject(const Principal& p, PutObjectInpu
     files_.Remove(b.id, f.data_file);
     return digests;
   }
-  return Commit(b, in.key, f, in.content_type, ObjectMetadataJson(in.user_metadata));
+  // The body ended, so a declared checksum has been verified by now.
+  std::string checksum;
+  if (in.checksum_algorithm && !in.checksum_base64.empty()) {
+    checksum = StoredChecksum(*in.checksum_algorithm, in.checksum_base64);
+  }
+  return Commit(b, in.key, f, in.content_type, ObjectMetadataJson(in.user_metadata), checksum);
 }
 
 Result<ObjectRecord> ObjectCommands::HeadObject(const Principal& p, const std::string& bucket,

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "commands/command_env.h"
+#include "common/checksum.h"
 #include "core/model.h"
 #include "objectstore/object_files.h"
 
@@ -29,6 +30,10 @@ struct PutObjectInput {
   std::map<std::string, std::string> user_metadata;  // names without "x-amz-meta-"
   std::optional<std::string> content_md5_base64;     // Content-MD5
   std::optional<std::string> sha256_base64;          // x-amz-checksum-sha256
+  // An additional checksum the front end verifies while `read` streams (S3 checks it
+  // before the end of the body is reported); the value is set once the body has ended.
+  std::optional<ChecksumAlgorithm> checksum_algorithm;
+  std::string checksum_base64;
   ByteReadFn read;
 };
 
@@ -140,7 +145,8 @@ class ObjectCommands {
                                 const WrittenFile& f);
   Result<Bucket> OwnedBucket(const Principal& p, const std::string& name);
   Result<ObjectRecord> Commit(const Bucket& b, const std::string& key, const WrittenFile& f,
-                              const std::string& content_type, const std::string& metadata_json);
+                              const std::string& content_type, const std::string& metadata_json,
+                              const std::string& checksum = "");
 
   CommandEnv& env_;
   ObjectFiles& files_;

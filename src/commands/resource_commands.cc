@@ -25,6 +25,14 @@ Status CheckOwned(ReadTxn& t, const Principal& p, const std::string& id) {
     }
     return OkStatus();
   }
+  if (id.rfind("vol-", 0) == 0) {
+    STRATO_RETURN_IF_ERROR(ValidateId("resource_ids", id, "vol", "InvalidVolume.NotFound"));
+    return t.GetVolume(scope, id).status();
+  }
+  if (id.rfind("snap-", 0) == 0) {
+    STRATO_RETURN_IF_ERROR(ValidateId("resource_ids", id, "snap", "InvalidSnapshot.NotFound"));
+    return t.GetSnapshot(scope, id).status();
+  }
   return InvalidParameter("'resource_ids': '" + id + "' is not a taggable resource id.");
 }
 

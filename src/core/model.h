@@ -155,6 +155,7 @@ struct ObjectRecord {
   std::string user_metadata;  // JSON object of x-amz-meta-* (names lower-case, no prefix)
   std::string data_file;
   TimeMs created_at = 0;
+  std::string checksum;  // a verified x-amz-checksum-*: "CRC32:<base64>", or ""
 };
 
 // An S3 multipart upload in progress; its parts are stored files until Complete joins them.

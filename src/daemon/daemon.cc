@@ -360,8 +360,11 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
   p->api = std::make_unique<api::NativeApi>(std::move(deps));
   p->s3 = std::make_unique<api::s3::S3Api>(
       api::s3::S3ApiDeps{p->identity.get(), p->objects.get(), options.region, options.s3_domain});
-  p->ec2 = std::make_unique<api::ec2::Ec2Api>(api::ec2::Ec2Deps{
-      &p->env, p->instances.get(), p->identity.get(), p->resources.get(), console});
+  api::ec2::Ec2Deps ec2_deps{&p->env, p->instances.get(), p->identity.get(),
+                             p->resources.get(), console};
+  ec2_deps.volumes = p->volumes.get();
+  ec2_deps.networks = p->networks.get();
+  p->ec2 = std::make_unique<api::ec2::Ec2Api>(std::move(ec2_deps));
 
   RegisterStoreMetrics(*p);
   STRATO_RETURN_IF_ERROR(Bootstrap(*p));

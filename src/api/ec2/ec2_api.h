@@ -18,7 +18,9 @@
 #include "api/ec2/xml_writer.h"
 #include "commands/identity_commands.h"
 #include "commands/instance_commands.h"
+#include "commands/network_commands.h"
 #include "commands/resource_commands.h"
+#include "commands/volume_commands.h"
 #include "http/http_types.h"
 
 namespace strato::api::ec2 {
@@ -30,6 +32,8 @@ struct Ec2Deps {
   ResourceCommands* resources;
   // Fetches the console of an instance from its host agent (as the native API does).
   std::function<Result<std::string>(const Instance&)> console;
+  VolumeCommands* volumes = nullptr;
+  NetworkCommands* networks = nullptr;
 };
 
 // What a handler gets: the authenticated caller and the parsed parameters.
@@ -73,5 +77,8 @@ void RegisterInstanceActions(Ec2Api& api);
 void RegisterTagActions(Ec2Api& api);
 void RegisterImageActions(Ec2Api& api);
 void RegisterKeyPairActions(Ec2Api& api);
+void RegisterVolumeActions(Ec2Api& api);
+void RegisterSnapshotActions(Ec2Api& api);
+void RegisterVpcActions(Ec2Api& api);
 
 }  // namespace strato::api::ec2

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/ec2/ec2_api.h"
+#include "api/ec2/ec2_block_device_mapping.h"
 #include "api/ec2/ec2_render.h"
 
 namespace strato::api::ec2 {
@@ -163,6 +164,9 @@ Result<RunInstancesInput> ParseRun(const Ec2Deps& d, const Ec2Call& c) {
   if (auto key = p.Optional("KeyName")) {
     STRATO_RETURN_IF_ERROR(d.resources->GetKeyPair(c.principal, *key).status());
   }
+  in.nic.subnet_id = p.Optional("SubnetId");
+  in.nic.private_ip = p.Optional("PrivateIpAddress");
+  STRATO_RETURN_IF_ERROR(RefuseBlockDeviceMappings(p));
   STRATO_ASSIGN_OR_RETURN(auto specs, p.TagSpecifications());
   for (const auto& spec : specs) {
     if (spec.resource_type != "instance") {
@@ -224,7 +228,13 @@ void RegisterInstanceActions(Ec2Api& api) {
   api.Register("RunInstances",
                {"ImageId", "InstanceType", "MinCount", "MaxCount", "Placement.AvailabilityZone",
                 "Placement.Tenancy", "ClientToken", "KeyName", "TagSpecification.#.ResourceType",
-                "TagSpecification.#.Tag.#.Key", "TagSpecification.#.Tag.#.Value"},
+                "TagSpecification.#.Tag.#.Key", "TagSpecification.#.Tag.#.Value", "SubnetId",
+                "PrivateIpAddress", "BlockDeviceMapping.#.DeviceName",
+                "BlockDeviceMapping.#.Ebs.VolumeSize", "BlockDeviceMapping.#.Ebs.VolumeType",
+                "BlockDeviceMapping.#.Ebs.DeleteOnTermination", "BlockDeviceMapping.#.Ebs.Iops",
+                "BlockDeviceMapping.#.Ebs.Throughput", "BlockDeviceMapping.#.Ebs.SnapshotId",
+                "BlockDeviceMapping.#.Ebs.Encrypted", "BlockDeviceMapping.#.NoDevice",
+                "BlockDeviceMapping.#.VirtualName"},
                [d](const Ec2Call& c, XmlWriter& x) {
                  STRATO_ASSIGN_OR_RETURN(auto in, ParseRun(*d, c));
                  STRATO_ASSIGN_OR_RETURN(auto out, d->instances->Run(c.principal, in));

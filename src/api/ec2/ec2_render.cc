@@ -54,6 +54,45 @@ void WriteTagSet(XmlWriter& x, const std::map<std::string, std::string>& tags) {
   x.Close();
 }
 
+void WriteNetworkInterfaces(XmlWriter& x, const Instance& i) {
+  if (i.interfaces.empty()) return;  // terminated: its addresses are released
+  const NetworkInterface& primary = i.interfaces.front();
+  x.Leaf("privateIpAddress", primary.private_ip);
+  x.Leaf("subnetId", primary.subnet_id);
+  x.Leaf("vpcId", primary.vpc_id);
+  x.Leaf("sourceDestCheck", true);
+  x.Open("networkInterfaceSet");
+  for (size_t n = 0; n < i.interfaces.size(); ++n) {
+    const NetworkInterface& nic = i.interfaces[n];
+    x.Open("item");
+    x.Leaf("networkInterfaceId", nic.id);
+    x.Leaf("subnetId", nic.subnet_id);
+    x.Leaf("vpcId", nic.vpc_id);
+    x.Leaf("ownerId", nic.tenant_id);
+    x.Leaf("status", "in-use");
+    x.Leaf("macAddress", nic.mac);
+    x.Leaf("privateIpAddress", nic.private_ip);
+    x.Leaf("sourceDestCheck", true);
+    x.Empty("groupSet");
+    x.Open("attachment");
+    x.Leaf("attachmentId", "eni-attach-" + nic.id.substr(4));
+    x.Leaf("deviceIndex", static_cast<int64_t>(n));
+    x.Leaf("status", "attached");
+    x.Leaf("attachTime", Ec2Time(nic.created_at));
+    x.Leaf("deleteOnTermination", true);
+    x.Close();
+    x.Open("privateIpAddressesSet");
+    x.Open("item");
+    x.Leaf("privateIpAddress", nic.private_ip);
+    x.Leaf("primary", true);
+    x.Close();
+    x.Close();
+    x.Leaf("interfaceType", "interface");
+    x.Close();
+  }
+  x.Close();
+}
+
 void WriteInstance(XmlWriter& x, const Instance& i) {
   x.Open("item");
   x.Leaf("instanceId", i.id);
@@ -88,6 +127,7 @@ void WriteInstance(XmlWriter& x, const Instance& i) {
   x.Leaf("rootDeviceName", "/dev/vda");
   x.Empty("blockDeviceMapping");
   x.Leaf("virtualizationType", "hvm");
+  WriteNetworkInterfaces(x, i);
   WriteTagSet(x, i.tags);
   x.Open("cpuOptions");
   x.Leaf("coreCount", i.vcpus);

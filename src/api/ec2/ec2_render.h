@@ -21,6 +21,8 @@ void WriteState(XmlWriter& x, std::string_view tag, InstanceState s);
 std::string ReservationId(const Instance& i);
 // <item> of an instancesSet, as DescribeInstances and RunInstances return it.
 void WriteInstance(XmlWriter& x, const Instance& i);
+// privateIpAddress, subnetId, vpcId and the networkInterfaceSet of an instance's NICs.
+void WriteNetworkInterfaces(XmlWriter& x, const Instance& i);
 // <tagSet> with one <item><key/><value/></item> per tag (nothing when there are none).
 void WriteTagSet(XmlWriter& x, const std::map<std::string, std::string>& tags);
 std::string Ec2Time(TimeMs ms);

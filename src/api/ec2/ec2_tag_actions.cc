@@ -2,12 +2,35 @@
 #include <algorithm>
 
 #include "api/ec2/ec2_api.h"
+#include "api/ec2/ec2_paging.h"
 
 namespace strato::api::ec2 {
 namespace {
 
 const char* ResourceType(std::string_view id) {
-  return id.rfind("ami-", 0) == 0 ? "image" : "instance";
+  if (id.rfind("ami-", 0) == 0) return "image";
+  if (id.rfind("vol-", 0) == 0) return "volume";
+  if (id.rfind("snap-", 0) == 0) return "snapshot";
+  return "instance";
+}
+
+Status AppendTaggedVolumesAndSnapshots(VolumeCommands& volumes, const Principal& p,
+                                       std::vector<std::string>& ids) {
+  STRATO_ASSIGN_OR_RETURN(
+      auto vols, CollectPages<Volume>([&](const ListInput& in) { return volumes.List(p, {}, in); },
+                                      std::nullopt, ""));
+  for (const auto& v : vols.items) {
+    if (!v.tags.empty()) ids.push_back(v.id);
+  }
+  STRATO_ASSIGN_OR_RETURN(auto snaps, CollectPages<Snapshot>(
+                                          [&](const ListInput& in) {
+                                            return volumes.ListSnapshots(p, {}, in);
+                                          },
+                                          std::nullopt, ""));
+  for (const auto& s : snaps.items) {
+    if (!s.tags.empty()) ids.push_back(s.id);
+  }
+  return OkStatus();
 }
 
 // Every taggable resource id the tenant owns: its instances and its own images.
@@ -27,6 +50,7 @@ Result<std::vector<std::string>> OwnedResourceIds(const Ec2Deps& d, const Princi
   for (const auto& i : images) {
     if (i.tenant_id == p.tenant_id) ids.push_back(i.id);
   }
+  if (d.volumes) STRATO_RETURN_IF_ERROR(AppendTaggedVolumesAndSnapshots(*d.volumes, p, ids));
   return ids;
 }
 

@@ -300,14 +300,47 @@ void S3Api::PrepareUpload(Call& c, UploadBody& body, PutObjectInput& in) {
     if (k.rfind("x-amz-meta-", 0) == 0) in.user_metadata[k.substr(11)] = v;
   }
   if (r.Header("content-md5")) in.content_md5_base64 = c.H("content-md5");
-  if (r.Header("x-amz-checksum-sha256")) in.sha256_base64 = c.H("x-amz-checksum-sha256");
+  AddChecksumCheck(r, body, in);
   in.read = [&body](char* out, size_t max) -> Result<size_t> {
+    if (!body.error.ok()) return body.error;
     if (body.source) return body.source->Read(out, max);
     size_t n = std::min(max, body.buffered.size() - body.buffered_at);
     std::memcpy(out, body.buffered.data() + body.buffered_at, n);
     body.buffered_at += n;
     return n;
   };
+}
+
+// Wraps the upload's source in the verification of its declared additional checksum.
+void S3Api::AddChecksumCheck(const http::Request& r, UploadBody& body, PutObjectInput& in) {
+  auto declared = ParseUploadChecksum(r);
+  if (!declared.ok()) {
+    body.error = declared.status();
+    return;
+  }
+  if (!declared->algorithm) return;
+  if (!body.source) {
+    body.whole.emplace(body.buffered);
+    body.source = &*body.whole;
+  }
+  const AwsChunkedBody* chunked = body.chunked ? &*body.chunked : nullptr;
+  auto expected = [want = *declared, chunked]() -> std::optional<std::string> {
+    if (want.header_value) return want.header_value;
+    if (!chunked) return std::nullopt;
+    auto it = chunked->trailers().find(ChecksumHeader(*want.algorithm));
+    if (it == chunked->trailers().end()) return std::nullopt;
+    return it->second;
+  };
+  in.checksum_algorithm = declared->algorithm;
+  body.checksummed.emplace(*body.source, *declared->algorithm, std::move(expected),
+                           &in.checksum_base64);
+  body.source = &*body.checksummed;
+}
+
+void AddChecksumHeader(http::Response& out, const PutObjectInput& in) {
+  if (in.checksum_algorithm && !in.checksum_base64.empty()) {
+    out.headers.emplace_back(ChecksumHeader(*in.checksum_algorithm), in.checksum_base64);
+  }
 }
 
 http::Response S3Api::PutObject(Call& c) {
@@ -318,6 +351,7 @@ http::Response S3Api::PutObject(Call& c) {
   if (!o.ok()) return Error(o.status(), c.request, c.resource);
   http::Response out;
   out.headers.emplace_back("ETag", Quoted(o->etag));
+  AddChecksumHeader(out, in);
   return out;
 }
 
@@ -369,16 +403,24 @@ http::Response S3Api::GetObject(Call& c, bool head) {
       }
     }
   };
+  // Stored checksums are shown on request, and only for whole objects.
+  const bool checksum_mode = c.H("x-amz-checksum-mode") == "ENABLED";
+  auto add_checksum = [&](const ObjectRecord& o) {
+    if (!checksum_mode) return;
+    if (auto h = ChecksumResponseHeader(o.checksum)) out.headers.push_back(*h);
+  };
   if (head) {
     auto o = d_.objects->HeadObject(c.principal, c.bucket, c.key);
     if (!o.ok()) return Error(o.status(), c.request, c.resource);
     add_headers(*o);
+    add_checksum(*o);
     out.headers.emplace_back("Content-Length", std::to_string(o->size));
     return out;
   }
   auto opened = d_.objects->GetObject(c.principal, c.bucket, c.key, c.H("range"));
   if (!opened.ok()) return Error(opened.status(), c.request, c.resource);
   add_headers(opened->record);
+  if (!opened->range) add_checksum(opened->record);
   if (opened->range) {
     out.status = 206;
     out.headers.emplace_back("Content-Range", "bytes " + std::to_string(opened->range->first) +

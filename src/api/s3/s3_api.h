@@ -45,6 +45,7 @@ class S3Api {
   http::Response DeleteObjects(Call& call);
   struct UploadBody;
   void PrepareUpload(Call& call, UploadBody& body, PutObjectInput& in);
+  void AddChecksumCheck(const http::Request& request, UploadBody& body, PutObjectInput& in);
   http::Response PutObject(Call& call);
   // s3_multipart.cc
   http::Response Multipart(Call& call);

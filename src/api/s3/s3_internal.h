@@ -2,7 +2,9 @@
 // Internal to the S3 front end: what s3_api.cc and s3_multipart.cc share — the request being
 // served and the XML/error rendering helpers.
 
+#include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <string>
@@ -12,6 +14,7 @@
 #include "api/s3/aws_chunked_body.h"
 #include "api/s3/s3_api.h"
 #include "api/s3/s3_xml.h"
+#include "api/s3/upload_checksum.h"
 #include "common/uri.h"
 
 namespace strato::api::s3 {
@@ -98,12 +101,34 @@ struct S3Api::Call {
 // An upload's body as PutObject and UploadPart read it: streamed through the aws-chunked
 // decoder or the payload-hash check as the request declares, or (small requests that were
 // not streamed) from the buffered body.
+// A body the server already buffered, read as a stream (so checksums wrap it alike).
+class BufferedBody final : public http::BodyStream {
+ public:
+  explicit BufferedBody(std::string_view data) : data_(data) {}
+  Result<size_t> Read(char* out, size_t max) override {
+    size_t n = std::min(max, data_.size());
+    std::memcpy(out, data_.data(), n);
+    data_.remove_prefix(n);
+    return n;
+  }
+  std::optional<uint64_t> content_length() const override { return data_.size(); }
+
+ private:
+  std::string_view data_;
+};
+
 struct S3Api::UploadBody {
   std::optional<DigestCheckedBody> checked;
   std::optional<AwsChunkedBody> chunked;
+  std::optional<BufferedBody> whole;
+  std::optional<ChecksumCheckedBody> checksummed;
+  Status error = OkStatus();  // a malformed checksum declaration: the first Read answers it
   http::BodyStream* source = nullptr;
   std::string_view buffered;
   size_t buffered_at = 0;
 };
+
+// The verified checksum of an upload as its response header (PutObject, UploadPart).
+void AddChecksumHeader(http::Response& out, const PutObjectInput& in);
 
 }  // namespace strato::api::s3

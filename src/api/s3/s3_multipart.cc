@@ -51,6 +51,7 @@ http::Response S3Api::Multipart(Call& c) {
     if (!part.ok()) return fail(part.status());
     http::Response out;
     out.headers.emplace_back("ETag", Quoted(part->etag));
+    AddChecksumHeader(out, in);
     return out;
   }
   if (m == "POST") {

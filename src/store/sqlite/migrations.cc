@@ -7,7 +7,7 @@ namespace strato::sqlite {
 namespace {
 
 // Append only: a published migration never changes.
-constexpr std::array<const char*, 4> kMigrations = {
+constexpr std::array<const char*, 5> kMigrations = {
     // 1: the foundation schema.
     R"sql(
 CREATE TABLE tenants (
@@ -118,6 +118,10 @@ CREATE TABLE snapshots (
 CREATE INDEX snapshots_by_tenant ON snapshots (tenant_id, id);
 CREATE INDEX snapshots_by_blob ON snapshots (blob_id);
 CREATE INDEX snapshots_by_volume ON snapshots (volume_id);
+)sql",
+    // 5: the verified S3 additional checksum of an object ("CRC32:<base64>").
+    R"sql(
+ALTER TABLE objects ADD COLUMN checksum TEXT NOT NULL DEFAULT '';
 )sql",
 };
 
