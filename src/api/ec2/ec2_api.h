@@ -17,7 +17,9 @@
 #include "api/ec2/ec2_params.h"
 #include "api/ec2/xml_writer.h"
 #include "commands/identity_commands.h"
+#include "commands/image_commands.h"
 #include "commands/instance_commands.h"
+#include "commands/object_commands.h"
 #include "commands/resource_commands.h"
 #include "http/http_types.h"
 
@@ -30,6 +32,8 @@ struct Ec2Deps {
   ResourceCommands* resources;
   // Fetches the console of an instance from its host agent (as the native API does).
   std::function<Result<std::string>(const Instance&)> console;
+  ImageCommands* images = nullptr;    // RegisterImage, CreateImage, DescribeImages, …
+  ObjectCommands* objects = nullptr;  // RegisterImage from an S3 object (ImageLocation)
 };
 
 // What a handler gets: the authenticated caller and the parsed parameters.
