@@ -1,6 +1,7 @@
 // SqliteTxn's image-disk and root-volume queries.
 #include <string>
 
+#include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_txn.h"
 
 namespace strato::sqlite {
@@ -34,14 +35,15 @@ RootVolume ReadRoot(Statement& s) {
   return RootVolume{s.Text(0), s.Text(1), s.Int(2) != 0, s.Int(3) != 0};
 }
 
-template <typename T, typename F>
-Result<std::vector<T>> All(Statement& stmt, F read) {
-  std::vector<T> out;
-  for (;;) {
-    STRATO_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) return out;
-    out.push_back(read(stmt));
-  }
+// The root_volumes row whose `column` ("volume_id" or "instance_id") is `value`, if any.
+Result<std::optional<RootVolume>> FirstRoot(Connection& db, const char* column,
+                                            const std::string& value) {
+  STRATO_ASSIGN_OR_RETURN(auto stmt, db.Prepare(std::string("SELECT ") + kRootCols +
+                                                " FROM root_volumes WHERE " + column + " = ?"));
+  stmt.Bind(1, std::string_view(value));
+  STRATO_ASSIGN_OR_RETURN(auto rows, CollectRows<RootVolume>(stmt, ReadRoot));
+  if (rows.empty()) return std::optional<RootVolume>();
+  return std::optional<RootVolume>(rows.front());
 }
 
 }  // namespace
@@ -50,7 +52,7 @@ Result<ImageData> SqliteTxn::GetImageData(const std::string& image_id) {
   STRATO_ASSIGN_OR_RETURN(auto stmt, db_.Prepare(std::string("SELECT ") + kImageDataCols +
                                                  " FROM image_data WHERE image_id = ?"));
   stmt.Bind(1, std::string_view(image_id));
-  STRATO_ASSIGN_OR_RETURN(auto rows, All<ImageData>(stmt, ReadImageData));
+  STRATO_ASSIGN_OR_RETURN(auto rows, CollectRows<ImageData>(stmt, ReadImageData));
   if (rows.empty()) {
     return NotFound("InvalidAMIID.NotFound", "The image '" + image_id + "' has no disk.");
   }
@@ -65,7 +67,7 @@ Result<std::vector<ImageData>> SqliteTxn::ListImageData(std::optional<ImageDataS
   STRATO_ASSIGN_OR_RETURN(auto stmt, db_.Prepare(sql));
   stmt.Bind(1, static_cast<int64_t>(limit));
   if (state) stmt.Bind(2, std::string_view(ToString(*state)));
-  return All<ImageData>(stmt, ReadImageData);
+  return CollectRows<ImageData>(stmt, ReadImageData);
 }
 
 Status SqliteTxn::PutImageData(const ImageData& d) {
@@ -95,21 +97,11 @@ Status SqliteTxn::DeleteImageData(const std::string& image_id) {
 }
 
 Result<std::optional<RootVolume>> SqliteTxn::GetRootVolumeOf(const std::string& instance_id) {
-  STRATO_ASSIGN_OR_RETURN(auto stmt, db_.Prepare(std::string("SELECT ") + kRootCols +
-                                                 " FROM root_volumes WHERE instance_id = ?"));
-  stmt.Bind(1, std::string_view(instance_id));
-  STRATO_ASSIGN_OR_RETURN(auto rows, All<RootVolume>(stmt, ReadRoot));
-  if (rows.empty()) return std::optional<RootVolume>();
-  return std::optional<RootVolume>(rows.front());
+  return FirstRoot(db_, "instance_id", instance_id);
 }
 
 Result<std::optional<RootVolume>> SqliteTxn::GetRootVolume(const std::string& volume_id) {
-  STRATO_ASSIGN_OR_RETURN(auto stmt, db_.Prepare(std::string("SELECT ") + kRootCols +
-                                                 " FROM root_volumes WHERE volume_id = ?"));
-  stmt.Bind(1, std::string_view(volume_id));
-  STRATO_ASSIGN_OR_RETURN(auto rows, All<RootVolume>(stmt, ReadRoot));
-  if (rows.empty()) return std::optional<RootVolume>();
-  return std::optional<RootVolume>(rows.front());
+  return FirstRoot(db_, "volume_id", volume_id);
 }
 
 Status SqliteTxn::PutRootVolume(const RootVolume& r) {
