@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/storage_import.h"
 #include "agent/storage_messages.h"
 
 namespace strato {
@@ -28,8 +29,11 @@ void StorageAgent::Handle(const std::string& message_json) {
     s = driver_->Grow(op->blob_id, op->size_bytes);
   } else if (op->type == "delete") {
     s = driver_->Delete(op->blob_id);
+  } else if (op->type == "import") {
+    s = ImportBlob(*driver_, *op, r);
   } else {
     driver_->Reconcile(op->known);
+    if (!op->source_path.empty()) RemoveStraySpools(op->source_path, op->known);
   }
   if (!s.ok()) spdlog::warn("storage agent: {} {} failed: {}", op->type, op->blob_id, s.message());
   r.ok = s.ok();

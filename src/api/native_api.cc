@@ -47,6 +47,7 @@ NativeApi::NativeApi(NativeApiDeps deps) : d_(std::move(deps)) {
   AddResourceRoutes();
   AddNetworkRoutes();
   if (d_.volumes) AddVolumeRoutes();
+  if (d_.images) AddImageRoutes();
 }
 
 void NativeApi::Add(const char* method, const char* pattern, Authed handler) {
@@ -62,37 +63,59 @@ void NativeApi::AddStreaming(const char* method, const char* pattern, Authed han
   router_.Add(
       method, pattern,
       [this, h = std::move(handler)](http::Request& req, const PathParams& params) {
-        // The header must state the payload hash (or UNSIGNED-PAYLOAD): the body is not
-        // here yet to compute it from.
-        const std::string* declared = req.Header("x-amz-content-sha256");
-        if (declared == nullptr || req.body_stream == nullptr) {
-          return ErrorResponse(
-              BadRequest("MissingParameter",
-                         "An upload must carry x-amz-content-sha256 (the body's SHA-256 in hex, "
-                         "or UNSIGNED-PAYLOAD)."),
-              req);
-        }
-        sigv4::HttpRequestView view;
-        view.method = req.method;
-        view.raw_path = req.path;
-        view.raw_query = req.raw_query;
-        for (const auto& [k, v] : req.headers) view.headers.emplace_back(k, v);
-        view.payload_hash = *declared;
-        auto principal = d_.identity->Authenticate(view, "strato");
-        if (!principal.ok()) return ErrorResponse(principal.status(), req);
-        DigestCheckedBody checked(*req.body_stream,
-                                  *declared == "UNSIGNED-PAYLOAD" ? "" : *declared);
-        http::BodyStream* raw = req.body_stream;
-        req.body_stream = &checked;
-        http::Response r = h(req, params, *principal);
-        req.body_stream = raw;
-        return r;
+        return ServeStreaming(req, params, h);
       },
       /*streaming=*/true);
 }
 
+void NativeApi::AddMaybeStreaming(const char* method, const char* pattern,
+                                  std::function<bool(const http::Request&)> streams,
+                                  Authed handler) {
+  conditional_streams_.push_back({std::string(method) + " " + pattern, std::move(streams)});
+  router_.Add(method, pattern,
+              [this, h = std::move(handler)](http::Request& req, const PathParams& params) {
+                if (req.body_stream != nullptr) return ServeStreaming(req, params, h);
+                auto principal = AuthenticateRequest(*d_.identity, req, "strato");
+                if (!principal.ok()) return ErrorResponse(principal.status(), req);
+                return h(req, params, *principal);
+              });
+}
+
+http::Response NativeApi::ServeStreaming(http::Request& req, const PathParams& params,
+                                         const Authed& h) {
+  // The header must state the payload hash (or UNSIGNED-PAYLOAD): the body is not
+  // here yet to compute it from.
+  const std::string* declared = req.Header("x-amz-content-sha256");
+  if (declared == nullptr || req.body_stream == nullptr) {
+    return ErrorResponse(
+        BadRequest("MissingParameter",
+                   "An upload must carry x-amz-content-sha256 (the body's SHA-256 in hex, "
+                   "or UNSIGNED-PAYLOAD)."),
+        req);
+  }
+  sigv4::HttpRequestView view;
+  view.method = req.method;
+  view.raw_path = req.path;
+  view.raw_query = req.raw_query;
+  for (const auto& [k, v] : req.headers) view.headers.emplace_back(k, v);
+  view.payload_hash = *declared;
+  auto principal = d_.identity->Authenticate(view, "strato");
+  if (!principal.ok()) return ErrorResponse(principal.status(), req);
+  DigestCheckedBody checked(*req.body_stream, *declared == "UNSIGNED-PAYLOAD" ? "" : *declared);
+  http::BodyStream* raw = req.body_stream;
+  req.body_stream = &checked;
+  http::Response r = h(req, params, *principal);
+  req.body_stream = raw;
+  return r;
+}
+
 bool NativeApi::StreamsBody(const http::Request& request) const {
-  return router_.Streams(request.method, request.path);
+  Router::Match m = router_.Find(request.method, request.path);
+  if (m.streaming) return true;
+  for (const auto& c : conditional_streams_) {
+    if (m.handler && c.route == m.route && c.streams(request)) return true;
+  }
+  return false;
 }
 
 http::Response NativeApi::Handle(http::Request& request) {

@@ -11,6 +11,7 @@
 
 #include "api/router.h"
 #include "commands/host_commands.h"
+#include "commands/image_commands.h"
 #include "commands/identity_commands.h"
 #include "commands/instance_commands.h"
 #include "commands/network_commands.h"
@@ -32,6 +33,7 @@ struct NativeApiDeps {
   std::function<Result<std::string>(const Instance&)> console;
   NetworkCommands* networks = nullptr;
   VolumeCommands* volumes = nullptr;
+  ImageCommands* images = nullptr;
 };
 
 class NativeApi {
@@ -48,15 +50,26 @@ class NativeApi {
   // A route whose handler reads request.body_stream: authenticated on the headers, with the
   // body checked against the signed x-amz-content-sha256 as it is read (DigestCheckedBody).
   void AddStreaming(const char* method, const char* pattern, Authed handler);
+  // A route whose body streams only for the requests `streams` picks (POST /v1/images with
+  // ?name= uploads a disk; without it the body is a small JSON record, read whole).
+  void AddMaybeStreaming(const char* method, const char* pattern,
+                         std::function<bool(const http::Request&)> streams, Authed handler);
+  http::Response ServeStreaming(http::Request& req, const PathParams& params, const Authed& h);
   void AddInstanceRoutes();
   void AddHostRoutes();
   void AddIdentityRoutes();
   void AddResourceRoutes();
   void AddNetworkRoutes();
   void AddVolumeRoutes();
+  void AddImageRoutes();  // native_image_routes.cc; replaces the record-only image routes
 
+  struct ConditionalStream {
+    std::string route;  // "POST /v1/images", as Router::Match::route names it
+    std::function<bool(const http::Request&)> streams;
+  };
   NativeApiDeps d_;
   Router router_;
+  std::vector<ConditionalStream> conditional_streams_;
 };
 
 // Helpers shared by the route files.

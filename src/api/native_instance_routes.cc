@@ -14,7 +14,8 @@ Result<RunInstancesInput> ParseRun(const std::string& body) {
   STRATO_ASSIGN_OR_RETURN(auto in, JsonInput::Parse(body, {"image_id", "instance_type", "count",
                                                            "name", "tags", "zone",
                                                            "placement_policy", "subnet_id",
-                                                           "private_ip"}));
+                                                           "private_ip", "root_device_type",
+                                                           "delete_on_termination"}));
   RunInstancesInput r;
   STRATO_ASSIGN_OR_RETURN(r.image_id, in.RequiredString("image_id"));
   STRATO_ASSIGN_OR_RETURN(r.instance_type, in.RequiredString("instance_type"));
@@ -27,6 +28,9 @@ Result<RunInstancesInput> ParseRun(const std::string& body) {
   STRATO_ASSIGN_OR_RETURN(r.placement_policy, in.String("placement_policy"));
   STRATO_ASSIGN_OR_RETURN(r.nic.subnet_id, in.String("subnet_id"));
   STRATO_ASSIGN_OR_RETURN(r.nic.private_ip, in.String("private_ip"));
+  STRATO_ASSIGN_OR_RETURN(auto root_type, in.String("root_device_type"));
+  r.root_device.type = root_type.value_or("ebs");
+  STRATO_ASSIGN_OR_RETURN(r.root_device.delete_on_termination, in.Bool("delete_on_termination"));
   return r;
 }
 

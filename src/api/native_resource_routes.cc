@@ -1,4 +1,4 @@
-// Tag, image and key-pair routes of the native API.
+// Tag and key-pair routes of the native API (images: native_image_routes.cc).
 #include "api/json_input.h"
 #include "api/json_output.h"
 #include "api/native_api.h"
@@ -42,38 +42,6 @@ void NativeApi::AddResourceRoutes() {
     }
     return JsonResponse(200, {{"tags", list}});
   });
-
-  Add("POST", "/v1/images", [this](http::Request& req, const PathParams&, const Principal& p) {
-    auto in = JsonInput::Parse(req.body, {"name", "description", "public"});
-    if (!in.ok()) return ErrorResponse(in.status(), req);
-    auto name = in->RequiredString("name");
-    auto desc = in->String("description");
-    auto pub = in->Bool("public");
-    for (const Status* s : {&name.status(), &desc.status(), &pub.status()}) {
-      if (!s->ok()) return ErrorResponse(*s, req);
-    }
-    auto out = d_.resources->CreateImage(p, *name, desc->value_or(""), pub->value_or(false));
-    if (!out.ok()) return ErrorResponse(out.status(), req);
-    return JsonResponse(201, ToJson(*out));
-  });
-  Add("GET", "/v1/images", [this](http::Request& req, const PathParams&, const Principal& p) {
-    auto out = d_.resources->ListImages(p);
-    if (!out.ok()) return ErrorResponse(out.status(), req);
-    json list = json::array();
-    for (const auto& i : *out) list.push_back(ToJson(i));
-    return JsonResponse(200, {{"images", list}});
-  });
-  Add("GET", "/v1/images/{id}", [this](http::Request& req, const PathParams& pp, const Principal& p) {
-    auto out = d_.resources->GetImage(p, pp.at("id"));
-    if (!out.ok()) return ErrorResponse(out.status(), req);
-    return JsonResponse(200, ToJson(*out));
-  });
-  Add("DELETE", "/v1/images/{id}",
-      [this](http::Request& req, const PathParams& pp, const Principal& p) {
-        Status s = d_.resources->DeleteImage(p, pp.at("id"));
-        if (!s.ok()) return ErrorResponse(s, req);
-        return JsonResponse(204, nullptr);
-      });
 
   Add("POST", "/v1/key-pairs", [this](http::Request& req, const PathParams&, const Principal& p) {
     auto in = JsonInput::Parse(req.body, {"name", "public_key"});

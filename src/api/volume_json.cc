@@ -36,6 +36,9 @@ json ToJson(const Volume& v) {
                            {"state", ToString(v.attach_state)},
                            {"attached_at", v.attached_at ? json(IsoTime(v.attached_at))
                                                          : json(nullptr)}});
+    if (v.delete_on_termination) {
+      attachments.back()["delete_on_termination"] = *v.delete_on_termination;
+    }
   }
   j["attachments"] = std::move(attachments);
   return j;

@@ -55,7 +55,17 @@ std::string ApiClient::Segment(std::string_view value) {
 }
 
 Result<Json> ApiClient::Call(std::string method, std::string target, const Json* body) {
-  HttpRequest request{std::move(method), std::move(target), body ? body->dump() : ""};
+  return Send(HttpRequest{std::move(method), std::move(target), body ? body->dump() : ""});
+}
+
+Result<Json> ApiClient::PostFile(std::string_view path, const QueryParams& query,
+                                 const std::string& file) {
+  std::string target(path);
+  if (!query.empty()) target += "?" + EncodeQuery(query);
+  return Send(HttpRequest{"POST", std::move(target), "", file});
+}
+
+Result<Json> ApiClient::Send(const HttpRequest& request) {
   STRATO_ASSIGN_OR_RETURN(HttpResponse response, transport_.Send(request));
   if (response.status < 200 || response.status > 299) return ErrorFromResponse(response);
   if (response.body.empty()) return Json();

@@ -36,6 +36,8 @@ class ApiClient {
   Result<Json> Put(std::string_view path, const Json& body);
   Result<Json> Delete(std::string_view path);
   Result<Json> Delete(std::string_view path, const Json& body);
+  // POSTs the file at `file` as the raw body, streamed (HttpRequest::body_file).
+  Result<Json> PostFile(std::string_view path, const QueryParams& query, const std::string& file);
 
   // GET a list route, following next_token across pages when `all` is set. The result has the
   // shape of one page: {"<collection>": [...], "next_token"?} (next_token only if !all).
@@ -49,6 +51,7 @@ class ApiClient {
 
  private:
   Result<Json> Call(std::string method, std::string target, const Json* body);
+  Result<Json> Send(const HttpRequest& request);
 
   Transport& transport_;
 };

@@ -77,6 +77,12 @@ struct ImageCreateOptions {
   bool is_public = false;
 };
 
+struct ImageUploadOptions {
+  std::string file;
+  std::string name;
+  std::string description;
+};
+
 void AddImage(CLI::App& app, Action& slot) {
   CLI::App& noun = *app.add_subcommand("image", "Machine images");
   noun.require_subcommand(1);
@@ -98,7 +104,21 @@ void AddImage(CLI::App& app, Action& slot) {
     PrintResult(ctx, image);
     return OkStatus();
   });
-  AddOneArgVerb(noun, slot, "delete", "Delete one of your images", "ID",
+  auto up = std::make_shared<ImageUploadOptions>();
+  CLI::App& upload = *noun.add_subcommand(
+      "upload", "Upload a disk image (raw, qcow2, or bzip2/gzip-compressed raw)");
+  upload.add_option("FILE", up->file, "Disk image file")->required()->check(CLI::ExistingFile);
+  upload.add_option("--name", up->name, "Image name")->required();
+  upload.add_option("--description", up->description, "Description");
+  Select(upload, slot, [up](CommandContext& ctx) -> Status {
+    QueryParams q = {{"name", up->name}};
+    if (!up->description.empty()) q.emplace_back("description", up->description);
+    STRATO_ASSIGN_OR_RETURN(Json image, ctx.api.PostFile("/v1/images", q, up->file));
+    PrintResult(ctx, image);
+    return OkStatus();
+  });
+  AddOneArgVerb(noun, slot, "delete", "Deregister one of your images (its disk goes once "
+                "nothing depends on it)", "ID",
                 [](ApiClient& api, const std::string& image_id) {
                   return api.Delete("/v1/images/" + ApiClient::Segment(image_id));
                 });

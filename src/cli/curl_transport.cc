@@ -2,6 +2,7 @@
 
 #include <strings.h>
 
+#include <cstdio>
 #include <mutex>
 #include <string_view>
 
@@ -29,6 +30,10 @@ size_t CaptureRequestId(char* data, size_t size, size_t count, void* user) {
   }
   return size * count;
 }
+
+struct FileCloser {
+  void operator()(FILE* f) const { std::fclose(f); }
+};
 
 struct SlistDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
@@ -85,12 +90,23 @@ void CurlTransport::Configure(const HttpRequest& request, curl_slist* headers,
   if (request.method != "POST") {
     curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
-  if (request.method == "POST" || !request.body.empty()) {
+  if (request.body_file.empty() && (request.method == "POST" || !request.body.empty())) {
     // POSTFIELDS is not copied: `request` outlives the transfer. SigV4 hashes these bytes.
     curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, request.body.data());
     curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE,
                      static_cast<curl_off_t>(request.body.size()));
   }
+}
+
+void CurlTransport::StreamFile(FILE* file) {
+  std::fseek(file, 0, SEEK_END);
+  const curl_off_t size = std::ftell(file);
+  std::rewind(file);
+  curl_easy_setopt(curl_, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, "POST");  // UPLOAD alone would PUT
+  curl_easy_setopt(curl_, CURLOPT_READDATA, file);         // default read callback: fread
+  curl_easy_setopt(curl_, CURLOPT_INFILESIZE_LARGE, size);
+  curl_easy_setopt(curl_, CURLOPT_TIMEOUT, 0L);  // as long as the bytes keep flowing
 }
 
 Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
@@ -105,12 +121,21 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
     }
   };
   add("Accept: application/json");
-  add("x-amz-content-sha256: " + Sha256Hex(request.body));
-  if (!request.body.empty()) add("Content-Type: application/json");
+  std::unique_ptr<FILE, FileCloser> upload;
+  if (!request.body_file.empty()) {
+    upload.reset(std::fopen(request.body_file.c_str(), "rb"));
+    if (!upload) return InvalidParameter("cannot open " + request.body_file);
+    add("x-amz-content-sha256: UNSIGNED-PAYLOAD");
+    add("Content-Type: application/octet-stream");
+  } else {
+    add("x-amz-content-sha256: " + Sha256Hex(request.body));
+    if (!request.body.empty()) add("Content-Type: application/json");
+  }
 
   HttpResponse response;
   char error[CURL_ERROR_SIZE] = "";
   Configure(request, headers.get(), response);
+  if (upload) StreamFile(upload.get());
   curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, error);
   const CURLcode rc = curl_easy_perform(curl_);
   curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, nullptr);

@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 
 #include <chrono>
+#include <cstdio>
 #include <memory>
 #include <string>
 
@@ -31,6 +32,8 @@ class CurlTransport final : public Transport {
  private:
   CurlTransport(CURL* curl, const ClientConfig& config, std::chrono::seconds request_timeout);
   void Configure(const HttpRequest& request, curl_slist* headers, HttpResponse& response);
+  // Sends `file` (open for reading) as the body of a POST.
+  void StreamFile(FILE* file);
 
   CURL* const curl_;  // owned; its connection cache is what gives keep-alive
   const ClientConfig config_;

@@ -11,6 +11,9 @@ struct HttpRequest {
   std::string method;  // GET, POST, PUT, DELETE
   std::string target;  // path plus an already-encoded query: "/v1/instances?state=running"
   std::string body;    // JSON text; empty for none
+  // A file streamed as the body instead of `body` (uploads: never read whole into memory),
+  // sent as application/octet-stream with the payload hash UNSIGNED-PAYLOAD.
+  std::string body_file;
 };
 
 struct HttpResponse {

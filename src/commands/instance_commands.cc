@@ -31,6 +31,7 @@ Status ValidateRun(const CommandEnv& env, const RunInstancesInput& in) {
   if (in.placement_policy && !ParsePlacementPolicy(*in.placement_policy)) {
     return InvalidParameter("'placement_policy' must be one of pack, spread, balance.");
   }
+  STRATO_RETURN_IF_ERROR(ValidateRootDevice(in.root_device));
   return ValidateNicRequest(in.nic, in.count);
 }
 
@@ -82,14 +83,21 @@ Result<std::vector<Instance>> InstanceCommands::Run(const Principal& p,
   }
   STRATO_RETURN_IF_ERROR(env_.store->Write([&](WriteTxn& t) {
     STRATO_RETURN_IF_ERROR(t.GetImage(Scope::Tenant(p.tenant_id), in.image_id).status());
+    STRATO_ASSIGN_OR_RETURN(auto disk, LaunchableDisk(t, in.image_id));
     STRATO_RETURN_IF_ERROR(CheckTypeFitsSomeHost(t, type));
     STRATO_RETURN_IF_ERROR(AllocateInterfaces(t, env_, p.tenant_id, in.nic, created));
-    for (const Instance& i : created) STRATO_RETURN_IF_ERROR(t.InsertInstance(i));
+    for (const Instance& i : created) {
+      STRATO_RETURN_IF_ERROR(t.InsertInstance(i));
+      if (!disk) continue;
+      const std::string zone = i.zone.empty() ? env_.zones.front() : i.zone;
+      STRATO_RETURN_IF_ERROR(AddRootVolume(t, i, zone, *disk, in.root_device, now));
+    }
     return OkStatus();
   }));
   std::vector<std::string> ids;
   for (const auto& i : created) ids.push_back(i.id);
   env_.kick(std::move(ids));
+  env_.kick_volumes();  // root volumes to create
   return created;
 }
 
@@ -232,6 +240,7 @@ Result<Instance> InstanceCommands::Act(const Principal& p, const std::string& id
   bool changed = false;
   STRATO_RETURN_IF_ERROR(env_.store->Write([&](WriteTxn& t) {
     STRATO_ASSIGN_OR_RETURN(result, t.GetInstance(Scope::Tenant(p.tenant_id), id));
+    if (action == InstanceAction::kStop) STRATO_RETURN_IF_ERROR(CheckStoppable(t, id));
     STRATO_ASSIGN_OR_RETURN(changed, ApplyInstanceAction(result, action, force));
     if (!changed) return OkStatus();
     result.updated_at = env_.now_ms();

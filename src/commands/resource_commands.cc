@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include "commands/image_commands.h"
 #include "commands/ssh_key_generator.h"
 #include "commands/validation.h"
 #include "common/ids.h"
@@ -124,14 +125,10 @@ Result<Image> ResourceCommands::GetImage(const Principal& p, const std::string& 
 
 Status ResourceCommands::DeleteImage(const Principal& p, const std::string& id) {
   STRATO_RETURN_IF_ERROR(ValidateId("image_id", id, "ami", "InvalidAMIID.NotFound"));
-  return env_.store->Write([&](WriteTxn& t) {
-    STRATO_ASSIGN_OR_RETURN(auto image, t.GetImage(Scope::Tenant(p.tenant_id), id));
-    if (image.tenant_id != p.tenant_id) {
-      return Forbidden("AuthFailure", "Not authorized to deregister image '" + id +
-                                          "': it belongs to another account.");
-    }
-    return t.DeleteImage(id);
-  });
+  Status s = env_.store->Write(
+      [&](WriteTxn& t) { return DeregisterImageInTxn(t, p, id).status(); });
+  if (s.ok()) env_.kick_volumes();  // its disk may be collectable now
+  return s;
 }
 
 Result<std::string> OpenSshFingerprint(const std::string& public_key) {

@@ -1,4 +1,5 @@
 // VolumeCommands: the snapshot half.
+#include "commands/image_commands.h"
 #include "commands/page_token.h"
 #include "commands/validation.h"
 #include "commands/volume_commands.h"
@@ -15,6 +16,39 @@ Status ValidateSnapshotId(const std::string& id) {
 
 }  // namespace
 
+Result<Snapshot> SnapshotVolumeInTxn(WriteTxn& t, const std::string& tenant_id,
+                                     const std::string& volume_id, const std::string& description,
+                                     int64_t now) {
+  Snapshot n;
+  n.id = NewResourceId("snap");
+  n.tenant_id = tenant_id;
+  n.volume_id = volume_id;
+  n.description = description;
+  n.state = SnapshotState::kPending;
+  n.created_at = n.updated_at = now;
+  STRATO_ASSIGN_OR_RETURN(auto v, t.GetVolume(Scope::Tenant(tenant_id), volume_id));
+  if (v.state != VolumeState::kAvailable && v.state != VolumeState::kInUse) {
+    return IncorrectState("The volume '" + v.id + "' is " + ToString(v.state) +
+                          " and cannot be snapshotted.");
+  }
+  STRATO_ASSIGN_OR_RETURN(auto blob, t.GetBlob(v.blob_id));
+  if (blob.state != BlobState::kReady) {
+    return IncorrectState("The volume '" + v.id + "' has a snapshot in progress.");
+  }
+  // Freeze the volume's current layer for the snapshot; the volume goes on writing to a
+  // new, empty overlay on top of it. No data is copied.
+  Blob overlay{.id = NewResourceId("blob"), .backing_id = v.blob_id,
+               .size_bytes = v.applied_size_gib * kGiB, .created_at = now};
+  n.volume_size_gib = v.applied_size_gib;
+  n.blob_id = v.blob_id;
+  n.pending_blob_id = overlay.id;
+  v.blob_id = overlay.id;
+  v.updated_at = now;
+  STRATO_RETURN_IF_ERROR(t.InsertBlob(overlay));
+  STRATO_RETURN_IF_ERROR(t.UpdateVolume(v));
+  return n;
+}
+
 Result<Snapshot> VolumeCommands::CreateSnapshot(const Principal& p, const CreateSnapshotInput& in) {
   if (in.volume_id.empty()) return MissingParameter("'volume_id' is required.");
   STRATO_RETURN_IF_ERROR(ValidateId("volume_id", in.volume_id, "vol", "InvalidVolume.NotFound"));
@@ -24,34 +58,10 @@ Result<Snapshot> VolumeCommands::CreateSnapshot(const Principal& p, const Create
   STRATO_RETURN_IF_ERROR(ValidateTags("tags", in.tags));
   const int64_t now = env_.now_ms();
   Snapshot n;
-  n.id = NewResourceId("snap");
-  n.tenant_id = p.tenant_id;
-  n.volume_id = in.volume_id;
-  n.description = in.description;
-  n.state = SnapshotState::kPending;
-  n.created_at = n.updated_at = now;
-  n.tags = in.tags;
   STRATO_RETURN_IF_ERROR(env_.store->Write([&](WriteTxn& t) -> Status {
-    STRATO_ASSIGN_OR_RETURN(auto v, t.GetVolume(Scope::Tenant(p.tenant_id), in.volume_id));
-    if (v.state != VolumeState::kAvailable && v.state != VolumeState::kInUse) {
-      return IncorrectState("The volume '" + v.id + "' is " + ToString(v.state) +
-                            " and cannot be snapshotted.");
-    }
-    STRATO_ASSIGN_OR_RETURN(auto blob, t.GetBlob(v.blob_id));
-    if (blob.state != BlobState::kReady) {
-      return IncorrectState("The volume '" + v.id + "' has a snapshot in progress.");
-    }
-    // Freeze the volume's current layer for the snapshot; the volume goes on writing to a
-    // new, empty overlay on top of it. No data is copied.
-    Blob overlay{.id = NewResourceId("blob"), .backing_id = v.blob_id,
-                 .size_bytes = v.applied_size_gib * kGiB, .created_at = now};
-    n.volume_size_gib = v.applied_size_gib;
-    n.blob_id = v.blob_id;
-    n.pending_blob_id = overlay.id;
-    v.blob_id = overlay.id;
-    v.updated_at = now;
-    STRATO_RETURN_IF_ERROR(t.InsertBlob(overlay));
-    STRATO_RETURN_IF_ERROR(t.UpdateVolume(v));
+    STRATO_ASSIGN_OR_RETURN(n, SnapshotVolumeInTxn(t, p.tenant_id, in.volume_id, in.description,
+                                                   now));
+    n.tags = in.tags;
     return t.InsertSnapshot(n);
   }));
   env_.kick_volumes();
@@ -99,6 +109,12 @@ Result<Snapshot> VolumeCommands::DeleteSnapshot(const Principal& p, const std::s
     if (out.state == SnapshotState::kDeleting) return OkStatus();
     if (out.state == SnapshotState::kPending) {
       return IncorrectState("The snapshot '" + id + "' is still pending.");
+    }
+    STRATO_ASSIGN_OR_RETURN(auto image, ImageMadeFromSnapshot(t, id));
+    if (image) {
+      return BadRequest("InvalidSnapshot.InUse", "The snapshot '" + id +
+                                                     "' is in use by image '" + *image +
+                                                     "'; deregister the image first.");
     }
     out.state = SnapshotState::kDeleting;
     out.updated_at = env_.now_ms();

@@ -13,6 +13,13 @@ namespace {
 
 Status IncorrectState(std::string message) { return Conflict("IncorrectState", std::move(message)); }
 
+Status AddRootInfo(ReadTxn& t, Volume& v) {
+  if (v.instance_id.empty()) return OkStatus();
+  STRATO_ASSIGN_OR_RETURN(auto root, t.GetRootVolume(v.id));
+  if (root) v.delete_on_termination = root->delete_on_termination;
+  return OkStatus();
+}
+
 Status ValidateVolumeId(const std::string& id) {
   return ValidateId("volume_id", id, "vol", "InvalidVolume.NotFound");
 }
@@ -111,6 +118,7 @@ Result<ListPage<Volume>> VolumeCommands::List(const Principal& p, const VolumeFi
   ListPage<Volume> out;
   STRATO_RETURN_IF_ERROR(env_.store->Read([&](ReadTxn& t) -> Status {
     STRATO_ASSIGN_OR_RETURN(out.items, t.ListVolumes(Scope::Tenant(p.tenant_id), filter, page));
+    for (auto& v : out.items) STRATO_RETURN_IF_ERROR(AddRootInfo(t, v));
     return OkStatus();
   }));
   if (out.items.size() > static_cast<size_t>(in.page_size)) {
@@ -125,7 +133,7 @@ Result<Volume> VolumeCommands::Get(const Principal& p, const std::string& id) {
   Result<Volume> out = Internal("unset");
   STRATO_RETURN_IF_ERROR(env_.store->Read([&](ReadTxn& t) {
     out = t.GetVolume(Scope::Tenant(p.tenant_id), id);
-    return OkStatus();
+    return out.ok() ? AddRootInfo(t, *out) : OkStatus();
   }));
   return out;
 }

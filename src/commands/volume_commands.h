@@ -85,6 +85,13 @@ class VolumeCommands {
   CommandEnv& env_;
 };
 
+// Freezes the volume's current blob as a new pending snapshot (not yet inserted: the caller
+// sets its tags and inserts it) and moves the volume onto a new overlay, inside `t`.
+// Errors: InvalidVolume.NotFound, IncorrectState.
+Result<Snapshot> SnapshotVolumeInTxn(WriteTxn& t, const std::string& tenant_id,
+                                     const std::string& volume_id, const std::string& description,
+                                     int64_t now);
+
 // "/dev/sd[f-p]", "/dev/xvd[f-p]" or "/dev/vd[b-z]", as EC2 accepts for data volumes.
 bool IsValidDeviceName(std::string_view device);
 

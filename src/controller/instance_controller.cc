@@ -327,11 +327,14 @@ void InstanceController::SendApply(const Instance& i) {
   m.reboot_generation = i.reboot_generation;
   if (i.state == InstanceState::kPending) {
     // A start plugs the instance's volumes; later changes are hot-plugged.
+    bool ready = true;
     Status s = store_.Read([&](ReadTxn& t) -> Status {
       STRATO_ASSIGN_OR_RETURN(m.vm.volumes, AttachmentsOf(t, i.id));
+      STRATO_ASSIGN_OR_RETURN(ready, AttachmentsReady(t, m.vm.volumes));
       return OkStatus();
     });
     if (!s.ok()) spdlog::warn("controller: {}: reading its volumes: {}", i.id, s.message());
+    if (!ready) return;  // its root volume is being made; the volume controller kicks us
   }
   switch (i.state) {
     case InstanceState::kPending:

@@ -13,11 +13,21 @@ VolumeAttachment AttachmentOf(const Volume& v) {
                           v.size_gib * kGiB};
 }
 
+Result<bool> AttachmentsReady(ReadTxn& t, const std::vector<VolumeAttachment>& attachments) {
+  for (const auto& a : attachments) {
+    auto b = t.GetBlob(a.blob_id);
+    if (!b.ok() || b->state != BlobState::kReady) return false;
+  }
+  return true;
+}
+
 Result<std::vector<VolumeAttachment>> AttachmentsOf(ReadTxn& t, const std::string& instance_id) {
   STRATO_ASSIGN_OR_RETURN(auto volumes, t.ListVolumes(Scope::System(),
                                                       {.instance_id = instance_id}, {.limit = 64}));
+  // The root device first: the guest's first disk (/dev/vda) is the one on the first port.
+  auto rank = [](const Volume& v) { return std::make_pair(v.device != "/dev/vda", v.device); };
   std::sort(volumes.begin(), volumes.end(),
-            [](const Volume& a, const Volume& b) { return a.device < b.device; });
+            [&](const Volume& a, const Volume& b) { return rank(a) < rank(b); });
   std::vector<VolumeAttachment> out;
   for (const auto& v : volumes) {
     if (v.attach_state == AttachState::kAttached || v.attach_state == AttachState::kAttaching) {

@@ -11,6 +11,9 @@ namespace strato {
 
 VolumeAttachment AttachmentOf(const Volume& v);
 // The volumes attached (or attaching) to an instance, in device order.
+// The root device (/dev/vda) first.
 Result<std::vector<VolumeAttachment>> AttachmentsOf(ReadTxn& t, const std::string& instance_id);
+// Whether every attachment's blob exists (a root volume is created with its instance).
+Result<bool> AttachmentsReady(ReadTxn& t, const std::vector<VolumeAttachment>& attachments);
 
 }  // namespace strato

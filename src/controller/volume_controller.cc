@@ -55,6 +55,15 @@ bool BlobReady(ReadTxn& t, const std::string& blob_id) {
   return b.ok() && b->state == BlobState::kReady;
 }
 
+// The instance of root volume `v` is gone: the volume stops being a root device, and is
+// deleted with it when delete_on_termination (always, for instance-store) says so.
+Result<bool> ReleaseRootVolume(WriteTxn& t, const Volume& v) {
+  STRATO_ASSIGN_OR_RETURN(auto root, t.GetRootVolume(v.id));
+  if (!root) return false;
+  STRATO_RETURN_IF_ERROR(t.DeleteRootVolume(v.id));
+  return root->delete_on_termination;
+}
+
 void Detach(Volume& v, int64_t now, std::string reason) {
   v.instance_id.clear();
   v.device.clear();
@@ -160,7 +169,7 @@ void VolumeController::Send(const StorageOp& op) {
 }
 
 void VolumeController::Reconcile() {
-  StorageOp op{.type = "reconcile"};
+  StorageOp op{.type = "reconcile", .source_path = options_.spool_dir};
   Status s = store_.Read([&](ReadTxn& t) {
     Page page{.limit = kBatch};
     for (;;) {
@@ -190,6 +199,7 @@ void VolumeController::ApplyReports(const std::vector<std::string>& reports) {
     in_flight_.erase(r->op + ":" + r->blob_id);
     if (r->op != "reconcile") decoded.push_back(std::move(r).value());
   }
+  std::vector<std::string> ready_roots;
   Status s = store_.Write([&](WriteTxn& t) -> Status {
     for (const auto& report : decoded) {
       const StorageReport* r = &report;
@@ -217,6 +227,10 @@ void VolumeController::ApplyReports(const std::vector<std::string>& reports) {
         continue;
       }
       if (blob->state != BlobState::kCreating) continue;  // a repeated report
+      if (r->op == "import") {
+        STRATO_RETURN_IF_ERROR(ApplyImportReport(t, *r, *blob));
+        continue;
+      }
       blob->state = r->ok ? BlobState::kReady : BlobState::kError;
       blob->state_reason = r->error;
       STRATO_RETURN_IF_ERROR(t.UpdateBlob(*blob));
@@ -230,7 +244,11 @@ void VolumeController::ApplyReports(const std::vector<std::string>& reports) {
       }
       for (auto& v : volumes) {
         if (v.blob_id != r->blob_id || v.state != VolumeState::kCreating) continue;
-        v.state = r->ok ? VolumeState::kAvailable : VolumeState::kError;
+        // A root volume is born attached: its instance waits for it to start.
+        if (!v.instance_id.empty()) ready_roots.push_back(v.instance_id);
+        v.state = !r->ok                  ? VolumeState::kError
+                  : v.instance_id.empty() ? VolumeState::kAvailable
+                                          : VolumeState::kInUse;
         v.state_reason = r->ok ? "" : "Server.InternalError: " + r->error;
         v.updated_at = now;
         STRATO_RETURN_IF_ERROR(t.UpdateVolume(v));
@@ -239,6 +257,7 @@ void VolumeController::ApplyReports(const std::vector<std::string>& reports) {
     return OkStatus();
   });
   if (!s.ok()) spdlog::warn("volumes: applying storage reports failed: {}", s.message());
+  if (s.ok() && !ready_roots.empty()) options_.kick_instances(std::move(ready_roots));
 }
 
 void VolumeController::ApplyVolumeReports(const std::vector<VolumeReport>& reports) {
@@ -347,10 +366,12 @@ void VolumeController::ConvergeVolumes() {
         const bool transitional = v.attach_state == AttachState::kAttaching ||
                                   v.attach_state == AttachState::kDetaching;
         if (InstanceGone(inst)) {
+          STRATO_ASSIGN_OR_RETURN(bool goes, ReleaseRootVolume(t, v));
           Detach(v, now, v.attach_state == AttachState::kDetaching
                              ? ""
                              : "Client.InstanceTerminated: the instance " + v.instance_id +
                                    " ended");
+          if (goes) v.state = VolumeState::kDeleting;
         } else if (transitional && settled) {
           if (v.attach_state == AttachState::kDetaching) {
             Detach(v, now, "");
@@ -449,7 +470,14 @@ void VolumeController::SendBlobOps() {
     STRATO_ASSIGN_OR_RETURN(auto deleting, t.ListBlobs(BlobState::kDeleting, {.limit = kBatch}));
     for (const auto& b : deleting) ops.push_back({.type = "delete", .blob_id = b.id});
     STRATO_ASSIGN_OR_RETURN(auto creating, t.ListBlobs(BlobState::kCreating, {.limit = kBatch}));
+    STRATO_ASSIGN_OR_RETURN(auto imports, t.ListImageData(ImageDataState::kPending, kBatch));
+    std::map<std::string, std::string> spools;  // blob → received image waiting for it
+    for (const auto& d : imports) spools[d.blob_id] = d.spool_path;
     for (const auto& b : creating) {
+      if (spools.count(b.id)) {
+        ops.push_back({.type = "import", .blob_id = b.id, .source_path = spools[b.id]});
+        continue;
+      }
       ops.push_back({.type = "create", .blob_id = b.id, .size_bytes = b.size_bytes,
                      .backing_id = b.backing_id});
     }

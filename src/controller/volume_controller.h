@@ -34,6 +34,11 @@ namespace strato {
 struct VolumeControllerOptions {
   std::chrono::milliseconds resync_interval{10000};
   std::function<int64_t()> now_ms;  // clock; defaults to the system clock
+  // Where received images wait for conversion ("<blob-id>.upload"); reconcile removes
+  // those of unknown blobs.
+  std::string spool_dir;
+  // Wakes the instance controller for instances whose root volume just became ready.
+  std::function<void(std::vector<std::string>)> kick_instances = [](std::vector<std::string>) {};
 };
 
 class VolumeController {
@@ -60,6 +65,8 @@ class VolumeController {
   void RemoveDeletedSnapshots();
   void Send(const StorageOp& op);
   void ApplyVolumeReports(const std::vector<VolumeReport>& reports);
+  // An import report settles its image (controller/image_imports.cc).
+  Status ApplyImportReport(WriteTxn& t, const StorageReport& r, Blob& blob);
   // Pending snapshots whose overlay exists: a running guest is switched onto it (live
   // snapshot), otherwise the snapshot completes.
   void AdvanceSnapshots();

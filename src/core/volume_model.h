@@ -40,6 +40,9 @@ struct Volume {
   TimeMs created_at = 0;
   TimeMs updated_at = 0;
   std::map<std::string, std::string> tags;
+  // Derived (root_volumes), set by the volume commands: whether this root device goes with
+  // its instance; unset for a volume that is no instance's root.
+  std::optional<bool> delete_on_termination;
 };
 
 enum class SnapshotState { kPending, kCompleted, kError, kDeleting };

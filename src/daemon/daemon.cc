@@ -18,6 +18,7 @@
 #include "api/request_auth.h"
 #include "api/s3/s3_api.h"
 #include "commands/host_commands.h"
+#include "commands/image_commands.h"
 #include "commands/identity_commands.h"
 #include "commands/instance_commands.h"
 #include "commands/object_commands.h"
@@ -58,6 +59,7 @@ struct Daemon::Parts {
   std::unique_ptr<NetworkCommands> networks;
   LinuxCommandRunner net_runner;  // the local host's network driver runs ip/dnsmasq with it
   std::unique_ptr<VolumeCommands> volumes;
+  std::unique_ptr<ImageCommands> images;
   // Sim agents share one executor: their driver calls are cheap and never block.
   std::unique_ptr<SerialExecutor> sim_executor;
   // The local qemu host's agent has its own executor: its driver calls block.
@@ -242,6 +244,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
   if (strays > 0) spdlog::info("objects: removed {} unreferenced files", strays);
   p->networks = std::make_unique<NetworkCommands>(p->env);
   p->volumes = std::make_unique<VolumeCommands>(p->env);
+  // Uploaded images wait here, received and identified, for the storage agent to convert.
+  p->images = std::make_unique<ImageCommands>(p->env, options.data_dir + "/uploads");
   p->sim_executor = std::make_unique<SerialExecutor>();
   p->qemu_executor = std::make_unique<SerialExecutor>();
   if (options.local_host == "qemu") {
@@ -340,6 +344,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
       *p->storage_executor, [raw](const std::string& r) { raw->volume_controller->OnReport(r); });
   VolumeControllerOptions vopts;
   vopts.resync_interval = std::chrono::milliseconds(options.resync_interval_ms);
+  vopts.spool_dir = options.data_dir + "/uploads";
+  vopts.kick_instances = p->env.kick;
   p->volume_controller = std::make_unique<VolumeController>(
       *p->store, [raw](std::string m) { raw->storage_agent->Deliver(std::move(m)); },
       *p->agent_routes, vopts);
@@ -357,6 +363,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
                           p->resources.get(), &p->metrics, console};
   deps.networks = p->networks.get();
   deps.volumes = p->volumes.get();
+  deps.images = p->images.get();
   p->api = std::make_unique<api::NativeApi>(std::move(deps));
   p->s3 = std::make_unique<api::s3::S3Api>(
       api::s3::S3ApiDeps{p->identity.get(), p->objects.get(), options.region, options.s3_domain});
@@ -364,6 +371,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
                              p->resources.get(), console};
   ec2_deps.volumes = p->volumes.get();
   ec2_deps.networks = p->networks.get();
+  ec2_deps.images = p->images.get();
+  ec2_deps.objects = p->objects.get();
   p->ec2 = std::make_unique<api::ec2::Ec2Api>(std::move(ec2_deps));
 
   RegisterStoreMetrics(*p);

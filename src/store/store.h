@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "core/image_model.h"
 #include "core/model.h"
 #include "core/volume_model.h"
 
@@ -182,6 +183,13 @@ class ReadTxn {
                                               const Page& page) = 0;
   // Ready or failed blobs that no volume, snapshot or other blob references.
   virtual Result<std::vector<Blob>> ListUnreferencedBlobs(int limit) = 0;
+
+  // Image disks and root volumes (system scope: commands check the image or instance first).
+  virtual Result<ImageData> GetImageData(const std::string& image_id) = 0;  // NotFound
+  virtual Result<std::vector<ImageData>> ListImageData(std::optional<ImageDataState> state,
+                                                       int limit) = 0;
+  virtual Result<std::optional<RootVolume>> GetRootVolumeOf(const std::string& instance_id) = 0;
+  virtual Result<std::optional<RootVolume>> GetRootVolume(const std::string& volume_id) = 0;
 };
 
 class WriteTxn : public ReadTxn {
@@ -245,6 +253,12 @@ class WriteTxn : public ReadTxn {
   virtual Status InsertBlob(const Blob& b) = 0;
   virtual Status UpdateBlob(const Blob& b) = 0;
   virtual Status DeleteBlob(const std::string& id) = 0;
+
+  // Inserts or replaces.
+  virtual Status PutImageData(const ImageData& d) = 0;
+  virtual Status DeleteImageData(const std::string& image_id) = 0;
+  virtual Status PutRootVolume(const RootVolume& r) = 0;
+  virtual Status DeleteRootVolume(const std::string& volume_id) = 0;
 };
 
 class Store {

@@ -17,8 +17,10 @@
 #include "api/ec2/ec2_params.h"
 #include "api/ec2/xml_writer.h"
 #include "commands/identity_commands.h"
+#include "commands/image_commands.h"
 #include "commands/instance_commands.h"
 #include "commands/network_commands.h"
+#include "commands/object_commands.h"
 #include "commands/resource_commands.h"
 #include "commands/volume_commands.h"
 #include "http/http_types.h"
@@ -34,6 +36,8 @@ struct Ec2Deps {
   std::function<Result<std::string>(const Instance&)> console;
   VolumeCommands* volumes = nullptr;
   NetworkCommands* networks = nullptr;
+  ImageCommands* images = nullptr;    // RegisterImage, CreateImage, DescribeImages, …
+  ObjectCommands* objects = nullptr;  // RegisterImage from an S3 object (ImageLocation)
 };
 
 // What a handler gets: the authenticated caller and the parsed parameters.

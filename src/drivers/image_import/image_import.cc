@@ -171,6 +171,16 @@ Status Identify(const ImageImportOptions& o, const std::string& path, ImportedIm
   return OkStatus();
 }
 
+Status SyncPath(const std::string& path, int flags) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return Errno("open " + path);
+  int rc = ::fsync(fd);
+  ::close(fd);
+  return rc == 0 ? OkStatus() : Errno("fsync " + path);
+}
+
+}  // namespace
+
 Result<std::string> FileSha256(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Errno("open " + path);
@@ -190,15 +200,24 @@ Result<std::string> FileSha256(const std::string& path) {
   return h.FinishHex();
 }
 
-Status SyncPath(const std::string& path, int flags) {
-  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) return Errno("open " + path);
-  int rc = ::fsync(fd);
+Result<ImportedImage> SpoolImage(const ImageReadFn& read, const std::string& spool_path,
+                                 const ImageImportOptions& options) {
+  std::error_code ec;
+  fs::create_directories(fs::path(spool_path).parent_path(), ec);
+  if (ec) return Internal("cannot create the directory of " + spool_path + ": " + ec.message());
+  Cleanup cleanup({spool_path});
+  ImportedImage out;
+  int fd = ::open(spool_path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0) return Errno("create " + spool_path);
+  Status received = ReceiveInto(read, fd, out);
   ::close(fd);
-  return rc == 0 ? OkStatus() : Errno("fsync " + path);
+  STRATO_RETURN_IF_ERROR(received);
+  STRATO_RETURN_IF_ERROR(Identify(options, spool_path, out));
+  // Durable before anyone records that it is waiting for conversion.
+  STRATO_RETURN_IF_ERROR(SyncPath(spool_path, O_RDONLY));
+  cleanup.Keep(spool_path);
+  return out;
 }
-
-}  // namespace
 
 Result<ImportedImage> ImportImage(const ImageReadFn& read, const std::string& scratch_dir,
                                   const std::string& dest, const ImageImportOptions& options) {
@@ -210,14 +229,7 @@ Result<ImportedImage> ImportImage(const ImageReadFn& read, const std::string& sc
   const std::string partial = scratch_dir + "/converted-" + tag + ".qcow2";
   Cleanup cleanup({scratch, partial});
 
-  ImportedImage out;
-  int fd = ::open(scratch.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
-  if (fd < 0) return Errno("create " + scratch);
-  Status received = ReceiveInto(read, fd, out);
-  ::close(fd);
-  STRATO_RETURN_IF_ERROR(received);
-  STRATO_RETURN_IF_ERROR(Identify(options, scratch, out));
-
+  STRATO_ASSIGN_OR_RETURN(ImportedImage out, SpoolImage(read, scratch, options));
   STRATO_ASSIGN_OR_RETURN(auto conv, RunCaptured({options.qemu_img, "convert", "-f",
                                                   out.source_format, "-O", "qcow2", scratch,
                                                   partial},

@@ -36,6 +36,16 @@ struct ImageImportOptions {
 // Reads up to `max` bytes into `out`; 0 at the end. Its errors are returned as they are.
 using ImageReadFn = std::function<Result<size_t>(char* out, size_t max)>;
 
+// The first half of ImportImage, for callers that convert elsewhere (the storage agent):
+// receives the upload, decompressed, into `spool_path` (sparse) and identifies it. On
+// success `spool_path` holds a raw or qcow2 image (stored_bytes and sha256 unset); on
+// failure no file is left there. Errors as ImportImage.
+Result<ImportedImage> SpoolImage(const ImageReadFn& read, const std::string& spool_path,
+                                 const ImageImportOptions& options = {});
+
+// Hex SHA-256 of a file's bytes. Errors: Internal.
+Result<std::string> FileSha256(const std::string& path);
+
 // Errors: InvalidParameterValue (empty, truncated, corrupt, unsupported format, backing
 // file, too large), the reader's own errors, Internal (disk full, qemu-img missing).
 Result<ImportedImage> ImportImage(const ImageReadFn& read, const std::string& scratch_dir,

@@ -7,7 +7,7 @@ namespace strato::sqlite {
 namespace {
 
 // Append only: a published migration never changes.
-constexpr std::array<const char*, 5> kMigrations = {
+constexpr std::array<const char*, 6> kMigrations = {
     // 1: the foundation schema.
     R"sql(
 CREATE TABLE tenants (
@@ -122,6 +122,21 @@ CREATE INDEX snapshots_by_volume ON snapshots (volume_id);
     // 5: the verified S3 additional checksum of an object ("CRC32:<base64>").
     R"sql(
 ALTER TABLE objects ADD COLUMN checksum TEXT NOT NULL DEFAULT '';
+)sql",
+    // 6: image disks (the blob an image boots from) and instances' root volumes.
+    R"sql(
+CREATE TABLE image_data (
+  image_id TEXT PRIMARY KEY, blob_id TEXT NOT NULL, snapshot_id TEXT NOT NULL,
+  state TEXT NOT NULL, state_reason TEXT NOT NULL, source_format TEXT NOT NULL,
+  compression TEXT NOT NULL, spool_path TEXT NOT NULL, uploaded_bytes BIGINT NOT NULL,
+  virtual_size BIGINT NOT NULL, stored_bytes BIGINT NOT NULL, sha256 TEXT NOT NULL,
+  created_at BIGINT NOT NULL);
+CREATE INDEX image_data_by_blob ON image_data (blob_id);
+CREATE INDEX image_data_by_snapshot ON image_data (snapshot_id);
+CREATE TABLE root_volumes (
+  volume_id TEXT PRIMARY KEY, instance_id TEXT NOT NULL,
+  delete_on_termination INTEGER NOT NULL, instance_store INTEGER NOT NULL);
+CREATE INDEX root_volumes_by_instance ON root_volumes (instance_id);
 )sql",
 };
 

@@ -115,6 +115,17 @@ class SqliteTxn final : public WriteTxn {
   Status UpdateBlob(const Blob& b) override;
   Status DeleteBlob(const std::string& id) override;
 
+  // Image disks and root volumes (sqlite_image_txn.cc).
+  Result<ImageData> GetImageData(const std::string& image_id) override;
+  Result<std::vector<ImageData>> ListImageData(std::optional<ImageDataState> state,
+                                               int limit) override;
+  Result<std::optional<RootVolume>> GetRootVolumeOf(const std::string& instance_id) override;
+  Result<std::optional<RootVolume>> GetRootVolume(const std::string& volume_id) override;
+  Status PutImageData(const ImageData& d) override;
+  Status DeleteImageData(const std::string& image_id) override;
+  Status PutRootVolume(const RootVolume& r) override;
+  Status DeleteRootVolume(const std::string& volume_id) override;
+
  private:
   Status LoadTags(const Scope& scope, std::vector<Instance>& instances);
   Status LoadInterfaces(std::vector<Instance>& instances);

@@ -339,6 +339,7 @@ Result<std::vector<Blob>> SqliteTxn::ListUnreferencedBlobs(int limit) {
                   " AND NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.blob_id = b.id"
                   "                 OR s.pending_blob_id = b.id)"
                   " AND NOT EXISTS (SELECT 1 FROM blobs c WHERE c.backing_id = b.id)"
+                  " AND NOT EXISTS (SELECT 1 FROM image_data i WHERE i.blob_id = b.id)"
                   " ORDER BY b.id LIMIT ?"));
   stmt.Bind(1, static_cast<int64_t>(limit));
   return Collect<Blob>(stmt, ReadBlob);

@@ -1,0 +1,273 @@
+#include "commands/image_commands.h"
+
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "commands/validation.h"
+#include "commands/volume_commands.h"
+#include "common/ids.h"
+
+namespace strato {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr int kBatch = 1000;
+
+Status ValidateImageText(const std::string& name, const std::string& description) {
+  STRATO_RETURN_IF_ERROR(ValidateName("name", name, 128));
+  if (description.size() > 255) {
+    return InvalidParameter("'description' must be at most 255 characters.");
+  }
+  return OkStatus();
+}
+
+// Every blob whose backing chain reaches `root`, `root` included.
+Result<std::set<std::string>> BlobsOver(ReadTxn& t, const std::string& root) {
+  std::multimap<std::string, std::string> children;  // backing → blob
+  Page page{.limit = kBatch};
+  for (;;) {
+    STRATO_ASSIGN_OR_RETURN(auto blobs, t.ListBlobs(std::nullopt, page));
+    for (const auto& b : blobs) {
+      if (!b.backing_id.empty()) children.emplace(b.backing_id, b.id);
+    }
+    if (blobs.size() < static_cast<size_t>(kBatch)) break;
+    page.after_id = blobs.back().id;
+  }
+  std::set<std::string> out{root};
+  std::vector<std::string> todo{root};
+  while (!todo.empty()) {
+    std::string b = todo.back();
+    todo.pop_back();
+    auto [lo, hi] = children.equal_range(b);
+    for (auto it = lo; it != hi; ++it) {
+      if (out.insert(it->second).second) todo.push_back(it->second);
+    }
+  }
+  return out;
+}
+
+// Volumes and snapshots whose data is read through `blob_id`.
+Result<std::vector<std::string>> DependentsOf(ReadTxn& t, const std::string& blob_id) {
+  STRATO_ASSIGN_OR_RETURN(auto chain, BlobsOver(t, blob_id));
+  std::vector<std::string> out;
+  Page page{.limit = kBatch};
+  for (;;) {
+    STRATO_ASSIGN_OR_RETURN(auto vols, t.ListVolumes(Scope::System(), {}, page));
+    for (const auto& v : vols) {
+      if (chain.count(v.blob_id)) out.push_back(v.id);
+    }
+    if (vols.size() < static_cast<size_t>(kBatch)) break;
+    page.after_id = vols.back().id;
+  }
+  page = Page{.limit = kBatch};
+  for (;;) {
+    STRATO_ASSIGN_OR_RETURN(auto snaps, t.ListSnapshots(Scope::System(), {}, page));
+    for (const auto& n : snaps) {
+      if (chain.count(n.blob_id) || chain.count(n.pending_blob_id)) out.push_back(n.id);
+    }
+    if (snaps.size() < static_cast<size_t>(kBatch)) break;
+    page.after_id = snaps.back().id;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::optional<ImageData>> ImageDiskOf(ReadTxn& t, const std::string& image_id) {
+  auto d = t.GetImageData(image_id);
+  if (!d.ok()) {
+    if (d.status().http_status() == 404) return std::optional<ImageData>();
+    return d.status();
+  }
+  if (d->state == ImageDataState::kPending && !d->snapshot_id.empty()) {
+    auto snap = t.GetSnapshot(Scope::System(), d->snapshot_id);
+    if (!snap.ok() || snap->state == SnapshotState::kError) {
+      d->state = ImageDataState::kFailed;
+      d->state_reason = "Server.InternalError: the snapshot of the root volume failed";
+    } else if (snap->state == SnapshotState::kCompleted) {
+      d->state = ImageDataState::kAvailable;
+    }
+  }
+  return std::optional<ImageData>(std::move(d).value());
+}
+
+Result<std::optional<std::string>> ImageMadeFromSnapshot(ReadTxn& t,
+                                                         const std::string& snapshot_id) {
+  STRATO_ASSIGN_OR_RETURN(auto all, t.ListImageData(std::nullopt, 100000));
+  for (const auto& d : all) {
+    if (d.snapshot_id == snapshot_id) return std::optional<std::string>(d.image_id);
+  }
+  return std::optional<std::string>();
+}
+
+Result<DeregisterResult> DeregisterImageInTxn(WriteTxn& t, const Principal& p,
+                                              const std::string& id) {
+  STRATO_ASSIGN_OR_RETURN(auto image, t.GetImage(Scope::Tenant(p.tenant_id), id));
+  if (image.tenant_id != p.tenant_id) {
+    return Forbidden("AuthFailure", "Not authorized to deregister image '" + id +
+                                        "': it belongs to another account.");
+  }
+  DeregisterResult out{.image_id = id};
+  STRATO_RETURN_IF_ERROR(t.DeleteImage(id));
+  auto disk = t.GetImageData(id);
+  if (!disk.ok()) return out;  // no disk: a record only
+  out.had_disk = true;
+  STRATO_RETURN_IF_ERROR(t.DeleteImageData(id));
+  if (disk->blob_id.empty()) return out;
+  if (disk->state == ImageDataState::kPending && disk->snapshot_id.empty()) {
+    // Still converting: its blob has no dependents yet; the delete queues after the import.
+    STRATO_ASSIGN_OR_RETURN(auto blob, t.GetBlob(disk->blob_id));
+    blob.state = BlobState::kDeleting;
+    STRATO_RETURN_IF_ERROR(t.UpdateBlob(blob));
+    return out;
+  }
+  STRATO_ASSIGN_OR_RETURN(out.dependents, DependentsOf(t, disk->blob_id));
+  out.data_deleted = out.dependents.empty();
+  return out;
+}
+
+ImageCommands::ImageCommands(CommandEnv& env, std::string spool_dir, ImageImportOptions import)
+    : env_(env), spool_dir_(std::move(spool_dir)), import_(std::move(import)) {}
+
+Result<ImageView> ImageCommands::Upload(const Principal& p, const UploadImageInput& in) {
+  STRATO_RETURN_IF_ERROR(ValidateImageText(in.name, in.description));
+  const std::string blob_id = NewResourceId("blob");
+  const std::string spool = spool_dir_ + "/" + blob_id + ".upload";
+  STRATO_ASSIGN_OR_RETURN(auto got, SpoolImage(in.read, spool, import_));
+  const int64_t now = env_.now_ms();
+  ImageView view;
+  view.image = Image{NewResourceId("ami"), p.tenant_id, in.name, in.description, false,
+                     "pending", now};
+  ImageData d;
+  d.image_id = view.image.id;
+  d.blob_id = blob_id;
+  d.state = ImageDataState::kPending;
+  d.source_format = got.source_format;
+  d.compression = got.compression;
+  d.spool_path = spool;
+  d.uploaded_bytes = static_cast<int64_t>(got.uploaded_bytes);
+  d.virtual_size = static_cast<int64_t>(got.virtual_size);
+  d.created_at = now;
+  Blob blob{.id = blob_id, .size_bytes = d.virtual_size, .state = BlobState::kCreating,
+            .created_at = now};
+  Status s = env_.store->Write([&](WriteTxn& t) -> Status {
+    STRATO_RETURN_IF_ERROR(t.InsertImage(view.image));
+    STRATO_RETURN_IF_ERROR(t.InsertBlob(blob));
+    return t.PutImageData(d);
+  });
+  if (!s.ok()) {
+    std::error_code ec;
+    fs::remove(spool, ec);
+    return s;
+  }
+  view.data = d;
+  env_.kick_volumes();
+  return view;
+}
+
+Result<ImageView> ImageCommands::UploadFromObject(const Principal& p, const std::string& name,
+                                                  const std::string& description,
+                                                  const std::string& location,
+                                                  ObjectCommands& objects) {
+  const size_t slash = location.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == location.size()) {
+    return InvalidParameter("'ImageLocation' must be 'bucket/key', not '" + location + "'.");
+  }
+  auto object = objects.GetObject(p, location.substr(0, slash), location.substr(slash + 1));
+  if (!object.ok()) {
+    return InvalidParameter("The image location '" + location +
+                            "' cannot be read: " + object.status().message());
+  }
+  ObjectReader& reader = *object->reader;
+  return Upload(p, {name, description,
+                    [&reader](char* out, size_t max) { return reader.Read(out, max); }});
+}
+
+Result<ImageView> ImageCommands::CreateFromInstance(const Principal& p,
+                                                    const CreateImageFromInstanceInput& in) {
+  STRATO_RETURN_IF_ERROR(
+      ValidateId("instance_id", in.instance_id, "i", "InvalidInstanceID.NotFound"));
+  STRATO_RETURN_IF_ERROR(ValidateImageText(in.name, in.description));
+  const int64_t now = env_.now_ms();
+  ImageView view;
+  view.image = Image{NewResourceId("ami"), p.tenant_id, in.name, in.description, false,
+                     "pending", now};
+  STRATO_RETURN_IF_ERROR(env_.store->Write([&](WriteTxn& t) -> Status {
+    STRATO_ASSIGN_OR_RETURN(auto inst, t.GetInstance(Scope::Tenant(p.tenant_id), in.instance_id));
+    if (inst.state == InstanceState::kTerminated || inst.state == InstanceState::kShuttingDown) {
+      return IncorrectInstanceState("The instance '" + inst.id + "' is " + ToString(inst.state) +
+                                    ".");
+    }
+    STRATO_ASSIGN_OR_RETURN(auto root, t.GetRootVolumeOf(inst.id));
+    if (!root) {
+      return InvalidParameter("The instance '" + inst.id +
+                              "' has no root volume (its image has no disk) to make an image of.");
+    }
+    if (root->instance_store) {
+      return BadRequest("UnsupportedOperation", "The instance '" + inst.id +
+                                                    "' has an instance-store root device; only "
+                                                    "volume-backed instances make images.");
+    }
+    STRATO_ASSIGN_OR_RETURN(
+        auto snap, SnapshotVolumeInTxn(t, p.tenant_id, root->volume_id,
+                                       "Created for " + view.image.id + " from " + inst.id, now));
+    STRATO_RETURN_IF_ERROR(t.InsertSnapshot(snap));
+    ImageData d;
+    d.image_id = view.image.id;
+    d.blob_id = snap.blob_id;
+    d.snapshot_id = snap.id;
+    d.state = ImageDataState::kPending;
+    d.source_format = "snapshot";
+    d.compression = "none";
+    d.virtual_size = snap.volume_size_gib * kGiB;
+    d.created_at = now;
+    STRATO_RETURN_IF_ERROR(t.InsertImage(view.image));
+    STRATO_RETURN_IF_ERROR(t.PutImageData(d));
+    view.data = d;
+    return OkStatus();
+  }));
+  env_.kick_volumes();
+  return view;
+}
+
+Result<ImageView> ImageCommands::Get(const Principal& p, const std::string& id) {
+  STRATO_RETURN_IF_ERROR(ValidateId("image_id", id, "ami", "InvalidAMIID.NotFound"));
+  ImageView view;
+  STRATO_RETURN_IF_ERROR(env_.store->Read([&](ReadTxn& t) -> Status {
+    STRATO_ASSIGN_OR_RETURN(view.image, t.GetImage(Scope::Tenant(p.tenant_id), id));
+    STRATO_ASSIGN_OR_RETURN(view.data, ImageDiskOf(t, id));
+    if (view.data) view.image.state = ToString(view.data->state);
+    return OkStatus();
+  }));
+  return view;
+}
+
+Result<std::vector<ImageView>> ImageCommands::List(const Principal& p) {
+  std::vector<ImageView> out;
+  STRATO_RETURN_IF_ERROR(env_.store->Read([&](ReadTxn& t) -> Status {
+    STRATO_ASSIGN_OR_RETURN(auto images,
+                            t.ListImages(Scope::Tenant(p.tenant_id), {.limit = 100000}));
+    for (auto& i : images) {
+      ImageView v{std::move(i), std::nullopt};
+      STRATO_ASSIGN_OR_RETURN(v.data, ImageDiskOf(t, v.image.id));
+      if (v.data) v.image.state = ToString(v.data->state);
+      out.push_back(std::move(v));
+    }
+    return OkStatus();
+  }));
+  return out;
+}
+
+Result<DeregisterResult> ImageCommands::Deregister(const Principal& p, const std::string& id) {
+  STRATO_RETURN_IF_ERROR(ValidateId("image_id", id, "ami", "InvalidAMIID.NotFound"));
+  DeregisterResult out;
+  STRATO_RETURN_IF_ERROR(env_.store->Write([&](WriteTxn& t) -> Status {
+    STRATO_ASSIGN_OR_RETURN(out, DeregisterImageInTxn(t, p, id));
+    return OkStatus();
+  }));
+  env_.kick_volumes();
+  return out;
+}
+
+}  // namespace strato
