@@ -54,6 +54,8 @@ class NativeApi {
   void AddResourceRoutes();
   void AddNetworkRoutes();
   void AddVolumeRoutes();
+  void AddSecurityGroupRoutes();  // native_security_group_routes.cc
+  void AddAddressRoutes();
 
   NativeApiDeps d_;
   Router router_;

@@ -14,7 +14,7 @@ Result<RunInstancesInput> ParseRun(const std::string& body) {
   STRATO_ASSIGN_OR_RETURN(auto in, JsonInput::Parse(body, {"image_id", "instance_type", "count",
                                                            "name", "tags", "zone",
                                                            "placement_policy", "subnet_id",
-                                                           "private_ip"}));
+                                                           "private_ip", "security_group_ids"}));
   RunInstancesInput r;
   STRATO_ASSIGN_OR_RETURN(r.image_id, in.RequiredString("image_id"));
   STRATO_ASSIGN_OR_RETURN(r.instance_type, in.RequiredString("instance_type"));
@@ -27,6 +27,7 @@ Result<RunInstancesInput> ParseRun(const std::string& body) {
   STRATO_ASSIGN_OR_RETURN(r.placement_policy, in.String("placement_policy"));
   STRATO_ASSIGN_OR_RETURN(r.nic.subnet_id, in.String("subnet_id"));
   STRATO_ASSIGN_OR_RETURN(r.nic.private_ip, in.String("private_ip"));
+  STRATO_ASSIGN_OR_RETURN(r.nic.security_group_ids, in.StringList("security_group_ids"));
   return r;
 }
 

@@ -73,5 +73,7 @@ void RegisterInstanceActions(Ec2Api& api);
 void RegisterTagActions(Ec2Api& api);
 void RegisterImageActions(Ec2Api& api);
 void RegisterKeyPairActions(Ec2Api& api);
+void RegisterSecurityGroupActions(Ec2Api& api);  // ec2_security_group_actions.cc
+void RegisterAddressActions(Ec2Api& api);        // ec2_address_actions.cc
 
 }  // namespace strato::api::ec2

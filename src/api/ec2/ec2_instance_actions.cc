@@ -224,9 +224,11 @@ void RegisterInstanceActions(Ec2Api& api) {
   api.Register("RunInstances",
                {"ImageId", "InstanceType", "MinCount", "MaxCount", "Placement.AvailabilityZone",
                 "Placement.Tenancy", "ClientToken", "KeyName", "TagSpecification.#.ResourceType",
-                "TagSpecification.#.Tag.#.Key", "TagSpecification.#.Tag.#.Value"},
+                "TagSpecification.#.Tag.#.Key", "TagSpecification.#.Tag.#.Value",
+                "SecurityGroupId.#"},
                [d](const Ec2Call& c, XmlWriter& x) {
                  STRATO_ASSIGN_OR_RETURN(auto in, ParseRun(*d, c));
+                 STRATO_ASSIGN_OR_RETURN(in.nic.security_group_ids, c.params.List("SecurityGroupId"));
                  STRATO_ASSIGN_OR_RETURN(auto out, d->instances->Run(c.principal, in));
                  x.Leaf("reservationId", ReservationId(out.front()));
                  x.Leaf("ownerId", c.principal.tenant_id);

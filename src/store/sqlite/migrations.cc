@@ -7,7 +7,7 @@ namespace strato::sqlite {
 namespace {
 
 // Append only: a published migration never changes.
-constexpr std::array<const char*, 4> kMigrations = {
+constexpr std::array<const char*, 5> kMigrations = {
     // 1: the foundation schema.
     R"sql(
 CREATE TABLE tenants (
@@ -118,6 +118,32 @@ CREATE TABLE snapshots (
 CREATE INDEX snapshots_by_tenant ON snapshots (tenant_id, id);
 CREATE INDEX snapshots_by_blob ON snapshots (blob_id);
 CREATE INDEX snapshots_by_volume ON snapshots (volume_id);
+)sql",
+    // 5: security groups, their rules and members; elastic IPs.
+    R"sql(
+CREATE TABLE security_groups (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, vpc_id TEXT NOT NULL, name TEXT NOT NULL,
+  description TEXT NOT NULL, is_default INTEGER NOT NULL, created_at BIGINT NOT NULL,
+  UNIQUE (vpc_id, name));
+CREATE INDEX security_groups_by_tenant ON security_groups (tenant_id, id);
+CREATE TABLE security_group_rules (
+  id TEXT PRIMARY KEY, group_id TEXT NOT NULL, egress INTEGER NOT NULL, protocol TEXT NOT NULL,
+  from_port INTEGER NOT NULL, to_port INTEGER NOT NULL, cidr TEXT NOT NULL,
+  source_group_id TEXT NOT NULL, description TEXT NOT NULL);
+CREATE INDEX security_group_rules_by_group ON security_group_rules (group_id);
+CREATE INDEX security_group_rules_by_source ON security_group_rules (source_group_id);
+CREATE TABLE instance_security_groups (
+  instance_id TEXT NOT NULL, group_id TEXT NOT NULL, position INTEGER NOT NULL,
+  PRIMARY KEY (instance_id, group_id));
+CREATE INDEX instance_security_groups_by_group ON instance_security_groups (group_id);
+CREATE TABLE addresses (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, public_ip TEXT NOT NULL UNIQUE,
+  ip_num BIGINT NOT NULL, instance_id TEXT NOT NULL, association_id TEXT NOT NULL,
+  auto_assigned INTEGER NOT NULL, created_at BIGINT NOT NULL);
+CREATE INDEX addresses_by_tenant ON addresses (tenant_id, id);
+CREATE INDEX addresses_by_instance ON addresses (instance_id);
+CREATE TABLE subnet_settings (
+  subnet_id TEXT PRIMARY KEY, map_public_ip_on_launch INTEGER NOT NULL);
 )sql",
 };
 
