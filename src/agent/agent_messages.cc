@@ -1,5 +1,7 @@
 #include "agent/agent_messages.h"
 
+#include "agent/firewall_messages.h"
+
 namespace strato {
 
 using nlohmann::json;
@@ -42,7 +44,8 @@ json VmSpecToJson(const VmSpec& s) {
   json nics = json::array();
   for (const auto& n : s.nics) {
     nics.push_back({{"port_id", n.port_id}, {"vpc_id", n.vpc_id}, {"subnet_id", n.subnet_id},
-                    {"subnet_cidr", n.subnet_cidr}, {"mac", n.mac}, {"ip", n.ip}});
+                    {"subnet_cidr", n.subnet_cidr}, {"mac", n.mac}, {"ip", n.ip},
+                    {"public_ip", n.public_ip}, {"firewall", PortFirewallToJson(n.firewall)}});
   }
   json j{{"instance_id", s.instance_id}, {"vcpus", s.vcpus}, {"memory_mib", s.memory_mib},
          {"machine", s.machine}, {"image_id", s.image_id}, {"nics", std::move(nics)}};
@@ -114,6 +117,8 @@ Result<VmSpec> VmSpecFromJson(const json& j) {
                              n.at("subnet_id").get<std::string>(),
                              n.at("subnet_cidr").get<std::string>(), n.at("mac").get<std::string>(),
                              n.at("ip").get<std::string>()});
+      s.nics.back().public_ip = n.value("public_ip", "");
+      if (n.contains("firewall")) s.nics.back().firewall = PortFirewallFromJson(n["firewall"]);
     }
     if (j.contains("volumes")) {
       for (const auto& v : j["volumes"]) s.volumes.push_back(VolumeAttachmentFromJson(v));

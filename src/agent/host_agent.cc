@@ -35,7 +35,8 @@ Status HostAgent::ReconcileNetwork() {
   for (const auto& [instance_id, nics] : nics_) {
     for (const auto& n : nics) {
       vpcs[n.vpc_id].id = n.vpc_id;
-      vpcs[n.vpc_id].ports.push_back(PortSpec{n.port_id, n.subnet_id});
+      vpcs[n.vpc_id].ports.push_back(
+          PortSpec{n.port_id, n.subnet_id, n.mac, n.ip, n.public_ip, n.firewall});
       SubnetSpec& s = subnets[n.vpc_id][n.subnet_id];
       s.id = n.subnet_id;
       s.cidr = n.subnet_cidr;

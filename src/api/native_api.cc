@@ -46,6 +46,8 @@ NativeApi::NativeApi(NativeApiDeps deps) : d_(std::move(deps)) {
   AddIdentityRoutes();
   AddResourceRoutes();
   AddNetworkRoutes();
+  AddSecurityGroupRoutes();
+  AddAddressRoutes();
   if (d_.volumes) AddVolumeRoutes();
   if (d_.images) AddImageRoutes();
 }

@@ -62,6 +62,8 @@ class NativeApi {
   void AddNetworkRoutes();
   void AddVolumeRoutes();
   void AddImageRoutes();  // native_image_routes.cc; replaces the record-only image routes
+  void AddSecurityGroupRoutes();  // native_security_group_routes.cc
+  void AddAddressRoutes();
 
   struct ConditionalStream {
     std::string route;  // "POST /v1/images", as Router::Match::route names it

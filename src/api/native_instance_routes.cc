@@ -15,7 +15,8 @@ Result<RunInstancesInput> ParseRun(const std::string& body) {
                                                            "name", "tags", "zone",
                                                            "placement_policy", "subnet_id",
                                                            "private_ip", "root_device_type",
-                                                           "delete_on_termination"}));
+                                                           "delete_on_termination",
+                                                           "security_group_ids"}));
   RunInstancesInput r;
   STRATO_ASSIGN_OR_RETURN(r.image_id, in.RequiredString("image_id"));
   STRATO_ASSIGN_OR_RETURN(r.instance_type, in.RequiredString("instance_type"));
@@ -31,6 +32,7 @@ Result<RunInstancesInput> ParseRun(const std::string& body) {
   STRATO_ASSIGN_OR_RETURN(auto root_type, in.String("root_device_type"));
   r.root_device.type = root_type.value_or("ebs");
   STRATO_ASSIGN_OR_RETURN(r.root_device.delete_on_termination, in.Bool("delete_on_termination"));
+  STRATO_ASSIGN_OR_RETURN(r.nic.security_group_ids, in.StringList("security_group_ids"));
   return r;
 }
 

@@ -102,6 +102,7 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env, std:
   AddIdentityCommands(app, action);
   AddCatalogCommands(app, action);
   AddNetworkCommands(app, action);
+  AddSecurityGroupCommands(app, action);
   AddVolumeCommands(app, action);
 
   std::vector<const char*> argv;

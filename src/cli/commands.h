@@ -40,6 +40,8 @@ void AddIdentityCommands(CLI::App& app, Action& slot);  // tenant, user, access-
 void AddCatalogCommands(CLI::App& app, Action& slot);   // type, region, tag, image, key-pair
 void AddNetworkCommands(CLI::App& app, Action& slot);   // vpc, subnet
 void AddVolumeCommands(CLI::App& app, Action& slot);    // volume, snapshot
+// security-group, address, instance set-security-groups (after AddInstanceCommands)
+void AddSecurityGroupCommands(CLI::App& app, Action& slot);
 
 // --- helpers shared by the command files ---
 

@@ -17,6 +17,7 @@ struct RunOptions {
   std::string placement;
   std::string subnet_id;
   std::string private_ip;
+  std::vector<std::string> security_group_ids;
   bool wait = false;
 };
 
@@ -72,6 +73,7 @@ Status RunInstances(CommandContext& ctx, const RunOptions& o) {
   if (!o.placement.empty()) body["placement_policy"] = o.placement;
   if (!o.subnet_id.empty()) body["subnet_id"] = o.subnet_id;
   if (!o.private_ip.empty()) body["private_ip"] = o.private_ip;
+  if (!o.security_group_ids.empty()) body["security_group_ids"] = o.security_group_ids;
   STRATO_ASSIGN_OR_RETURN(Json result, ctx.api.Post("/v1/instances", body));
   Json launched =
       result.is_object() && result.contains("instances") ? result["instances"] : Json::array();
@@ -146,6 +148,8 @@ void AddRun(CLI::App& noun, Action& slot) {
   verb.add_option("--zone", o->zone, "Availability zone");
   verb.add_option("--subnet-id", o->subnet_id, "Subnet (default: your default subnet)");
   verb.add_option("--private-ip", o->private_ip, "A free address of the subnet (with --count 1)");
+  verb.add_option("--security-group-id", o->security_group_ids,
+                  "Security group (sg-..., repeatable, at most 5; default: the VPC's default)");
   verb.add_option("--placement", o->placement, "Placement policy")
       ->check(CLI::IsMember({"pack", "spread", "balance"}));
   verb.add_flag("--wait", o->wait, "Wait until every instance is running");

@@ -26,6 +26,8 @@ struct CommandEnv {
   std::string region = "strato-1";
   std::vector<std::string> zones = {"strato-1a"};
   double default_cpu_ratio = 4.0;
+  // Elastic IPs come from here (docs/network.md); never routed to a real interface.
+  std::string public_cidr = "198.51.100.0/24";
 };
 
 // Admin-only guard: members get UnauthorizedOperation (403).

@@ -1,5 +1,7 @@
 #include "commands/network_commands.h"
 
+#include "commands/address_commands.h"
+#include "commands/security_group_commands.h"
 #include "commands/validation.h"
 #include "common/hex.h"
 #include "common/ids.h"
@@ -92,7 +94,7 @@ Status ValidateNicRequest(const NicRequest& nic, int count) {
     STRATO_RETURN_IF_ERROR(ParseIpv4(*nic.private_ip).status());
     if (count != 1) return InvalidParameter("'private_ip' can only be given when 'count' is 1.");
   }
-  return OkStatus();
+  return ValidateSecurityGroupIds(nic.security_group_ids);
 }
 
 Status AllocateInterfaces(WriteTxn& t, const CommandEnv& env, const std::string& tenant_id,
@@ -136,7 +138,8 @@ Status AllocateInterfaces(WriteTxn& t, const CommandEnv& env, const std::string&
     STRATO_RETURN_IF_ERROR(t.InsertNetworkInterface(n));
     instances[k].interfaces = {std::move(n)};
   }
-  return OkStatus();
+  STRATO_RETURN_IF_ERROR(AssignSecurityGroups(t, env, tenant_id, nic.security_group_ids, instances));
+  return AssignPublicIpsOnLaunch(t, env, tenant_id, subnet.id, instances);
 }
 
 Status NetworkCommands::EnsureDefaults(const Principal& p) {

@@ -36,6 +36,7 @@ struct CreateSubnetInput {
 struct NicRequest {
   std::optional<std::string> subnet_id;
   std::optional<std::string> private_ip;
+  std::vector<std::string> security_group_ids;  // empty: the VPC's default group
 };
 
 class NetworkCommands {
@@ -62,8 +63,9 @@ class NetworkCommands {
 Status ValidateNicRequest(const NicRequest& nic, int count);
 
 // Inside RunInstances' transaction: gives each instance an interface per `nic` (creating
-// the tenant's default VPC and subnet if needed), inserts them and fills
-// Instance::interfaces.
+// the tenant's default VPC and subnet if needed), inserts them, fills
+// Instance::interfaces, makes the instances members of their security groups and gives
+// them a public address when the subnet maps one on launch.
 Status AllocateInterfaces(WriteTxn& t, const CommandEnv& env, const std::string& tenant_id,
                           const NicRequest& nic, std::vector<Instance>& instances);
 

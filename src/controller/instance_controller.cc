@@ -1,5 +1,6 @@
 #include "controller/instance_controller.h"
 
+#include "controller/instance_firewall.h"
 #include "controller/volume_attachments.h"
 
 #include <spdlog/spdlog.h>
@@ -133,7 +134,9 @@ Status InstanceController::LoadCapacity() {
   }));
   hosts_.clear();
   host_index_.clear();
+  networked_hosts_.clear();
   for (const Host& h : hosts) {
+    if (h.driver != "sim") networked_hosts_.insert(h.id);
     if (options_.ensure_agent) options_.ensure_agent(h);
     host_index_[h.id] = hosts_.size();
     hosts_.push_back(HostCapacity{h.id, h.zone, h.enabled, h.vcpus, h.memory_mib, h.cpu_ratio,
@@ -325,6 +328,12 @@ void InstanceController::SendApply(const Instance& i) {
   ApplyMessage m;
   m.vm = SpecOf(i);
   m.reboot_generation = i.reboot_generation;
+  if (networked_hosts_.count(*i.host_id)) {
+    // Security groups and public addresses travel with the VM: its network is filtered
+    // from the moment it exists, and every change reaches the host as a new apply.
+    Status fw = store_.Read([&](ReadTxn& t) { return FirewallResolver(t).Fill(m.vm); });
+    if (!fw.ok()) spdlog::warn("controller: {}: resolving its firewall: {}", i.id, fw.message());
+  }
   if (i.state == InstanceState::kPending) {
     // A start plugs the instance's volumes; later changes are hot-plugged.
     bool ready = true;
@@ -417,6 +426,12 @@ void InstanceController::Resync() {
                    InstanceState::kShuttingDown, InstanceState::kStopped};
   Status read = store_.Read([&](ReadTxn& t) {
     Page page{.limit = 1000};
+    FirewallResolver firewall(t);
+    auto spec_of = [&](const Instance& i, const std::string& host) -> Result<VmSpec> {
+      VmSpec spec = SpecOf(i);
+      if (networked_hosts_.count(host)) STRATO_RETURN_IF_ERROR(firewall.Fill(spec));
+      return spec;
+    };
     for (;;) {
       STRATO_ASSIGN_OR_RETURN(auto batch, t.ListInstances(Scope::System(), filter, page));
       for (const Instance& i : batch) {
@@ -424,7 +439,8 @@ void InstanceController::Resync() {
         // A stopped VM's files (its console) stay on its last host until terminate.
         if (i.state == InstanceState::kStopped) {
           if (!i.last_host_id.empty()) {
-            by_host[i.last_host_id].push_back({SpecOf(i), VmPowerState::kStopped});
+            STRATO_ASSIGN_OR_RETURN(auto spec, spec_of(i, i.last_host_id));
+            by_host[i.last_host_id].push_back({std::move(spec), VmPowerState::kStopped});
           }
           continue;
         }
@@ -432,7 +448,8 @@ void InstanceController::Resync() {
         // A pending VM may not exist yet: believe it stopped, and start it below.
         VmPowerState believed = i.state == InstanceState::kPending ? VmPowerState::kStopped
                                                                    : VmPowerState::kRunning;
-        by_host[*i.host_id].push_back({SpecOf(i), believed});
+        STRATO_ASSIGN_OR_RETURN(auto spec, spec_of(i, *i.host_id));
+        by_host[*i.host_id].push_back({std::move(spec), believed});
       }
       if (batch.size() < 1000u) return OkStatus();
       page.after_id = batch.back().id;

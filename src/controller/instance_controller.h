@@ -83,6 +83,7 @@ class InstanceController {
   // Owned by the controller thread.
   std::vector<HostCapacity> hosts_;
   std::map<std::string, size_t> host_index_;
+  std::set<std::string> networked_hosts_;  // hosts with a data plane (not sim): get firewalls
   size_t spread_cursor_ = 0;
   bool has_unplaced_ = true;
   std::chrono::steady_clock::time_point next_resync_{};

@@ -25,6 +25,7 @@
 #include "commands/resource_commands.h"
 #include "commands/volume_commands.h"
 #include "common/ids.h"
+#include "common/ipv4_cidr.h"
 #include "common/metrics.h"
 #include "common/secret_box.h"
 #include "controller/instance_controller.h"
@@ -218,6 +219,10 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
   fs::create_directories(options.data_dir, ec);
   if (ec) return InvalidParameter("cannot create --data-dir " + options.data_dir + ": " + ec.message());
   ::chmod(options.data_dir.c_str(), 0700);
+  // Elastic IPs start at .10 of the public CIDR: it needs room above that.
+  auto public_cidr = Ipv4Cidr::Parse(options.public_cidr);
+  if (!public_cidr.ok() || public_cidr->prefix_len() < 16 || public_cidr->prefix_len() > 27)
+    return InvalidParameter("--public-cidr must be an IPv4 CIDR block from /16 to /27.");
   // One stratod per data directory: a second one would fight over the store.
   p->lock_fd = ::open((options.data_dir + "/stratod.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC,
                       0600);
@@ -233,6 +238,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
   p->env.region = options.region;
   p->env.zones = options.zones;
   p->env.default_cpu_ratio = options.cpu_ratio;
+  p->env.public_cidr = options.public_cidr;
   p->instances = std::make_unique<InstanceCommands>(p->env);
   p->hosts = std::make_unique<HostCommands>(p->env);
   p->identity = std::make_unique<IdentityCommands>(p->env, *p->box);
@@ -320,7 +326,10 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
       // files live under /run, not the (private, 0700) data dir: dnsmasq drops root and
       // must still read its hosts file.
       auto net = LinuxNetworkDriver::Create(
-          {.host_id = h.id, .state_dir = "/run/strato/net/" + h.id}, raw->net_runner);
+          {.host_id = h.id,
+           .state_dir = "/run/strato/net/" + h.id,
+           .public_cidr = raw->options.public_cidr},
+          raw->net_runner);
       if (!net.ok()) {
         spdlog::error("host {}: no network driver: {}", h.id, net.status().ToString());
         return;

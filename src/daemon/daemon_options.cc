@@ -52,6 +52,11 @@ DaemonOptions ParseDaemonOptions(int argc, char** argv) {
                  "Domain of virtual-hosted S3 addressing: <bucket>.<domain> names a bucket")
       ->envname("STRATO_S3_DOMAIN")
       ->capture_default_str();
+  app.add_option("--public-cidr", o.public_cidr,
+                 "Elastic IPs are allocated from this IPv4 CIDR (/16 to /27), which exists only "
+                 "on Strato's public bridges")
+      ->envname("STRATO_PUBLIC_CIDR")
+      ->capture_default_str();
   app.add_flag("--guest-console-shell", o.guest_console_shell,
                "Ask the Strato guest image for a root shell on the serial console "
                "(<data-dir>/vms/<id>/serial.sock); for tests and debugging")

@@ -23,6 +23,8 @@ struct DaemonOptions {
   int stop_timeout_ms = 30000;
   bool guest_console_shell = false;
   std::string s3_domain = "s3.localhost";
+  // Elastic IPs come from here; it lives only on Strato's own public bridges.
+  std::string public_cidr = "198.51.100.0/24";
   int sim_start_latency_ms = 0;     // how long a sim guest takes to boot
   int sim_stop_latency_ms = 0;      // and to power off gracefully      // graceful power-down before a stop is forced
   int64_t memory_reserve_mib = 1024;  // kept back from the local host for the OS

@@ -22,6 +22,7 @@
 #include "common/status.h"
 #include "core/image_model.h"
 #include "core/model.h"
+#include "core/security_group_model.h"
 #include "core/volume_model.h"
 
 namespace strato {
@@ -82,6 +83,23 @@ struct VolumeFilter {
 struct SnapshotFilter {
   std::optional<std::string> volume_id;
   std::optional<SnapshotState> state;
+};
+
+struct SecurityGroupFilter {
+  std::optional<std::string> vpc_id;
+  std::optional<std::string> name;
+  std::vector<std::string> ids;  // any of, when not empty
+};
+
+// Members of security groups: live (not terminated) instances only.
+struct SecurityGroupMember {
+  std::string instance_id;
+  std::string group_id;
+};
+
+struct AddressFilter {
+  std::optional<std::string> instance_id;
+  std::optional<std::string> public_ip;
 };
 
 struct HostFilter {
@@ -190,6 +208,23 @@ class ReadTxn {
                                                        int limit) = 0;
   virtual Result<std::optional<RootVolume>> GetRootVolumeOf(const std::string& instance_id) = 0;
   virtual Result<std::optional<RootVolume>> GetRootVolume(const std::string& volume_id) = 0;
+  // ---- security groups and elastic IPs (groups carry their rules) ----
+  virtual Result<SecurityGroup> GetSecurityGroup(const Scope& scope,
+                                                 const std::string& id) = 0;  // InvalidGroup.NotFound
+  virtual Result<std::vector<SecurityGroup>> ListSecurityGroups(
+      const Scope& scope, const SecurityGroupFilter& filter) = 0;
+  // The instance's groups in the order they were given.
+  virtual Result<std::vector<std::string>> ListInstanceSecurityGroups(
+      const std::string& instance_id) = 0;
+  // Live members of any of `group_ids` (all groups when empty).
+  virtual Result<std::vector<SecurityGroupMember>> ListSecurityGroupMembers(
+      const std::vector<std::string>& group_ids) = 0;
+  virtual Result<Address> GetAddress(const Scope& scope,
+                                     const std::string& id) = 0;  // InvalidAllocationID.NotFound
+  virtual Result<std::vector<Address>> ListAddresses(const Scope& scope,
+                                                     const AddressFilter& filter) = 0;
+  // The subnet's map_public_ip_on_launch (false when never set).
+  virtual Result<bool> GetMapPublicIpOnLaunch(const std::string& subnet_id) = 0;
 };
 
 class WriteTxn : public ReadTxn {
@@ -259,6 +294,18 @@ class WriteTxn : public ReadTxn {
   virtual Status DeleteImageData(const std::string& image_id) = 0;
   virtual Status PutRootVolume(const RootVolume& r) = 0;
   virtual Status DeleteRootVolume(const std::string& volume_id) = 0;
+  // Inserts the group and its rules; a name taken in the VPC is InvalidGroup.Duplicate.
+  virtual Status InsertSecurityGroup(const SecurityGroup& g) = 0;
+  // Deletes the group, its rules and its memberships (the caller checked it is unused).
+  virtual Status DeleteSecurityGroup(const std::string& id) = 0;
+  virtual Status ReplaceSecurityGroupRules(const std::string& group_id,
+                                           const std::vector<SecurityGroupRule>& rules) = 0;
+  virtual Status SetInstanceSecurityGroups(const std::string& instance_id,
+                                           const std::vector<std::string>& group_ids) = 0;
+  virtual Status InsertAddress(const Address& a) = 0;  // a taken public_ip is a conflict
+  virtual Status UpdateAddress(const Address& a) = 0;
+  virtual Status DeleteAddress(const std::string& id) = 0;
+  virtual Status SetMapPublicIpOnLaunch(const std::string& subnet_id, bool on) = 0;
 };
 
 class Store {

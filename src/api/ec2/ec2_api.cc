@@ -14,6 +14,8 @@ Ec2Api::Ec2Api(Ec2Deps deps) : d_(std::move(deps)) {
   RegisterVolumeActions(*this);
   RegisterSnapshotActions(*this);
   RegisterVpcActions(*this);
+  RegisterSecurityGroupActions(*this);
+  RegisterAddressActions(*this);
 }
 
 void Ec2Api::Register(std::string action, std::vector<std::string> allowed, Ec2Handler handler) {

@@ -84,5 +84,7 @@ void RegisterKeyPairActions(Ec2Api& api);
 void RegisterVolumeActions(Ec2Api& api);
 void RegisterSnapshotActions(Ec2Api& api);
 void RegisterVpcActions(Ec2Api& api);
+void RegisterSecurityGroupActions(Ec2Api& api);  // ec2_security_group_actions.cc
+void RegisterAddressActions(Ec2Api& api);        // ec2_address_actions.cc
 
 }  // namespace strato::api::ec2

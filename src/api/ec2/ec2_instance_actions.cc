@@ -234,9 +234,10 @@ void RegisterInstanceActions(Ec2Api& api) {
                 "BlockDeviceMapping.#.Ebs.DeleteOnTermination", "BlockDeviceMapping.#.Ebs.Iops",
                 "BlockDeviceMapping.#.Ebs.Throughput", "BlockDeviceMapping.#.Ebs.SnapshotId",
                 "BlockDeviceMapping.#.Ebs.Encrypted", "BlockDeviceMapping.#.NoDevice",
-                "BlockDeviceMapping.#.VirtualName"},
+                "BlockDeviceMapping.#.VirtualName", "SecurityGroupId.#"},
                [d](const Ec2Call& c, XmlWriter& x) {
                  STRATO_ASSIGN_OR_RETURN(auto in, ParseRun(*d, c));
+                 STRATO_ASSIGN_OR_RETURN(in.nic.security_group_ids, c.params.List("SecurityGroupId"));
                  STRATO_ASSIGN_OR_RETURN(auto out, d->instances->Run(c.principal, in));
                  x.Leaf("reservationId", ReservationId(out.front()));
                  x.Leaf("ownerId", c.principal.tenant_id);

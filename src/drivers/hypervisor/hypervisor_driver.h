@@ -10,6 +10,7 @@
 
 #include "common/status.h"
 #include "core/volume_types.h"
+#include "drivers/network/firewall_spec.h"
 
 namespace strato {
 
@@ -21,6 +22,8 @@ struct VmNic {
   std::string subnet_cidr;
   std::string mac;
   std::string ip;
+  std::string public_ip;  // 1:1 NAT (elastic IP), "" for none
+  PortFirewall firewall;  // security groups, resolved; empty denies all new inbound/outbound
 };
 
 // A data volume as a guest disk: its active blob (a qcow2 file in the host's storage root)

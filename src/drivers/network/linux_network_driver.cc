@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "common/ids.h"
+#include "drivers/network/firewall_plan.h"
 #include "drivers/network/netns.h"
 #include "drivers/network/network_plan.h"
 
@@ -77,7 +78,7 @@ Status LinuxNetworkDriver::Reconcile(const HostNetworkSpec& desired) {
   STRATO_RETURN_IF_ERROR(ValidateSpec(desired));
   std::lock_guard lock(mu_);
   std::set<std::string> wanted;
-  Status first_error;
+  Status first_error = ReconcilePublicNetns(!desired.vpcs.empty());
   for (const auto& vpc : desired.vpcs) {
     wanted.insert(vpc.id);
     // One VPC failing must not stop the others from converging.
@@ -111,7 +112,9 @@ Status LinuxNetworkDriver::ReconcileVpc(const VpcSpec& vpc) {
   std::vector<SubnetPlan> plans;
   for (const auto& s : vpc.subnets) plans.push_back(*PlanSubnet(s));
   STRATO_RETURN_IF_ERROR(ReconcileLinks(ns, vpc, plans));
-  STRATO_RETURN_IF_ERROR(ApplyNftInNetns(ns, RenderVpcRuleset(plans)));
+  STRATO_RETURN_IF_ERROR(IsolatePorts(ns, vpc, plans));
+  STRATO_RETURN_IF_ERROR(ReconcilePublicLink(ns, vpc));
+  STRATO_RETURN_IF_ERROR(ApplyNftInNetns(ns, RenderVpcRuleset(plans, vpc)));
 
   std::string dir = VpcDir(vpc.id);
   std::error_code ec;
@@ -189,6 +192,7 @@ Status LinuxNetworkDriver::ReconcileLinks(const std::string& ns, const VpcSpec& 
       STRATO_RETURN_IF_ERROR(ip({"link", "set", tap, "master", bridge}));
     if (!it->second.up) STRATO_RETURN_IF_ERROR(ip({"link", "set", tap, "up"}));
   }
+  if (HasPublicAddresses(vpc)) want[kPublicVeth] = "";
   // The namespace is ours alone: every other interface is a stray.
   for (const auto& [name, link] : links)
     if (name != "lo" && !want.count(name)) STRATO_RETURN_IF_ERROR(ip({"link", "del", name}));

@@ -25,6 +25,9 @@ struct LinuxNetworkOptions {
   // "nobody": the path must be traversable by it (e.g. under /run, not a 0700 data dir).
   std::string state_dir;
   std::string dnsmasq_path = "dnsmasq";
+  // Routed through the public veth of VPC namespaces with public addresses (elastic IPs
+  // come from it). Only ever on Strato's own public bridge.
+  std::string public_cidr = "198.51.100.0/24";
 };
 
 class LinuxNetworkDriver : public NetworkDriver {
@@ -46,6 +49,14 @@ class LinuxNetworkDriver : public NetworkDriver {
   Status ReconcileLinks(const std::string& ns, const VpcSpec& vpc,
                         const std::vector<SubnetPlan>& plans);
   Status RemoveVpc(const std::string& vpc_id);
+  // linux_network_public.cc: the public namespace and bridge, and a VPC's way onto it.
+  std::string PublicNetns() const;
+  Status ReconcilePublicNetns(bool wanted);
+  Status ReconcilePublicLink(const std::string& ns, const VpcSpec& vpc);
+  // Bridge ARP proxying and port isolation that route every guest packet through the
+  // namespace's firewall (firewall_plan.h).
+  Status IsolatePorts(const std::string& ns, const VpcSpec& vpc,
+                      const std::vector<SubnetPlan>& plans);
   std::string VpcDir(const std::string& vpc_id) const { return options_.state_dir + "/" + vpc_id; }
 
   const LinuxNetworkOptions options_;

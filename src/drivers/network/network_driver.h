@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "drivers/network/firewall_spec.h"
 
 namespace strato {
 
@@ -47,6 +48,12 @@ struct SubnetSpec {
 struct PortSpec {
   std::string id;         // the owner, e.g. an instance id "i-<17 hex>"
   std::string subnet_id;  // one of the VPC's subnets
+  // The guest's addresses. With `ip` set the port is filtered (firewall_plan.h): it may
+  // only send from `mac`/`ip`, and new connections pass only as `firewall` allows.
+  std::string mac;
+  std::string ip;
+  std::string public_ip;  // 1:1 NAT on the host's public bridge, "" for none
+  PortFirewall firewall;
 };
 
 struct VpcSpec {
@@ -58,6 +65,11 @@ struct VpcSpec {
 struct HostNetworkSpec {
   std::vector<VpcSpec> vpcs;
 };
+
+// The host's public side: bridge "bpublic" in namespace "strato-<host>-public", present
+// while the host has any VPC, never connected to a real interface. Each VPC namespace
+// with public addresses joins it by a veth pair ("pub" inside the VPC namespace).
+inline constexpr char kPublicBridge[] = "bpublic";
 
 // A file descriptor closed on destruction.
 class UniqueFd {

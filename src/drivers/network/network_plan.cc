@@ -4,6 +4,7 @@
 #include <set>
 
 #include "common/ids.h"
+#include "drivers/network/firewall_plan.h"
 
 namespace strato {
 namespace {
@@ -104,12 +105,13 @@ Status ValidateSpec(const HostNetworkSpec& spec) {
         return InvalidParameter("port " + p.id + " is on unknown subnet " + p.subnet_id);
       if (!devices.insert(TapName(p.id)).second)
         return InvalidParameter("port " + p.id + " listed twice");
+      STRATO_RETURN_IF_ERROR(ValidatePortFirewall(p));
     }
   }
   return OkStatus();
 }
 
-std::string RenderVpcRuleset(const std::vector<SubnetPlan>& subnets) {
+std::string RenderVpcRuleset(const std::vector<SubnetPlan>& subnets, const VpcSpec& vpc) {
   std::string bridges;
   for (const auto& s : subnets) bridges += (bridges.empty() ? "\"" : ", \"") + s.bridge + "\"";
   std::string s =
@@ -126,11 +128,16 @@ std::string RenderVpcRuleset(const std::vector<SubnetPlan>& subnets) {
       "    tcp dport 53 accept\n"
       "  }\n"
       "  chain forward {\n"
-      "    type filter hook forward priority 0; policy drop;\n";
-  // Routing between the VPC's own subnets only; the namespace has no other interface.
+      "    type filter hook forward priority 0; policy drop;\n"
+      "    ct state established,related accept\n"
+      "    ct state invalid drop\n";
+  s += RenderFirewallDispatch(vpc);
+  // Routing between the VPC's own subnets, and out to the public side for guests with a
+  // public address; the namespace has no other interface.
   if (!bridges.empty()) s += "    iifname { " + bridges + " } oifname { " + bridges + " } accept\n";
-  s += "  }\n}\n";
-  return s;
+  s += RenderPublicForward(vpc, bridges);
+  s += "  }\n" + RenderFirewallChains(vpc) + "}\n";
+  return s + RenderSpoofTable(vpc) + RenderNatTable(vpc);
 }
 
 std::string RenderDhcpHosts(const SubnetSpec& s) {

@@ -36,8 +36,10 @@ Status ValidateSpec(const HostNetworkSpec& spec);
 Result<SubnetPlan> PlanSubnet(const SubnetSpec& s);
 
 // The whole "inet strato" table for one VPC namespace, as one script that replaces any
-// previous version atomically (create-if-missing, delete, recreate in one batch).
-std::string RenderVpcRuleset(const std::vector<SubnetPlan>& subnets);
+// previous version atomically (create-if-missing, delete, recreate in one batch). With
+// `vpc`, its ports' security groups and the public side (firewall_plan.h) too, along
+// with the anti-spoofing and NAT tables: one batch, never half applied.
+std::string RenderVpcRuleset(const std::vector<SubnetPlan>& subnets, const VpcSpec& vpc = {});
 
 // dnsmasq --dhcp-hostsfile content: one "mac,ip[,hostname]" line per host, sorted.
 std::string RenderDhcpHosts(const SubnetSpec& s);

@@ -7,7 +7,7 @@ namespace strato::sqlite {
 namespace {
 
 // Append only: a published migration never changes.
-constexpr std::array<const char*, 6> kMigrations = {
+constexpr std::array<const char*, 7> kMigrations = {
     // 1: the foundation schema.
     R"sql(
 CREATE TABLE tenants (
@@ -137,6 +137,32 @@ CREATE TABLE root_volumes (
   volume_id TEXT PRIMARY KEY, instance_id TEXT NOT NULL,
   delete_on_termination INTEGER NOT NULL, instance_store INTEGER NOT NULL);
 CREATE INDEX root_volumes_by_instance ON root_volumes (instance_id);
+)sql",
+    // 7: security groups, their rules and members; elastic IPs.
+    R"sql(
+CREATE TABLE security_groups (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, vpc_id TEXT NOT NULL, name TEXT NOT NULL,
+  description TEXT NOT NULL, is_default INTEGER NOT NULL, created_at BIGINT NOT NULL,
+  UNIQUE (vpc_id, name));
+CREATE INDEX security_groups_by_tenant ON security_groups (tenant_id, id);
+CREATE TABLE security_group_rules (
+  id TEXT PRIMARY KEY, group_id TEXT NOT NULL, egress INTEGER NOT NULL, protocol TEXT NOT NULL,
+  from_port INTEGER NOT NULL, to_port INTEGER NOT NULL, cidr TEXT NOT NULL,
+  source_group_id TEXT NOT NULL, description TEXT NOT NULL);
+CREATE INDEX security_group_rules_by_group ON security_group_rules (group_id);
+CREATE INDEX security_group_rules_by_source ON security_group_rules (source_group_id);
+CREATE TABLE instance_security_groups (
+  instance_id TEXT NOT NULL, group_id TEXT NOT NULL, position INTEGER NOT NULL,
+  PRIMARY KEY (instance_id, group_id));
+CREATE INDEX instance_security_groups_by_group ON instance_security_groups (group_id);
+CREATE TABLE addresses (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, public_ip TEXT NOT NULL UNIQUE,
+  ip_num BIGINT NOT NULL, instance_id TEXT NOT NULL, association_id TEXT NOT NULL,
+  auto_assigned INTEGER NOT NULL, created_at BIGINT NOT NULL);
+CREATE INDEX addresses_by_tenant ON addresses (tenant_id, id);
+CREATE INDEX addresses_by_instance ON addresses (instance_id);
+CREATE TABLE subnet_settings (
+  subnet_id TEXT PRIMARY KEY, map_public_ip_on_launch INTEGER NOT NULL);
 )sql",
 };
 

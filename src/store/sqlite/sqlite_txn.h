@@ -125,6 +125,28 @@ class SqliteTxn final : public WriteTxn {
   Status DeleteImageData(const std::string& image_id) override;
   Status PutRootVolume(const RootVolume& r) override;
   Status DeleteRootVolume(const std::string& volume_id) override;
+  // Security groups and elastic IPs (sqlite_security_group_txn.cc).
+  Result<SecurityGroup> GetSecurityGroup(const Scope& scope, const std::string& id) override;
+  Result<std::vector<SecurityGroup>> ListSecurityGroups(const Scope& scope,
+                                                        const SecurityGroupFilter& filter) override;
+  Result<std::vector<std::string>> ListInstanceSecurityGroups(
+      const std::string& instance_id) override;
+  Result<std::vector<SecurityGroupMember>> ListSecurityGroupMembers(
+      const std::vector<std::string>& group_ids) override;
+  Result<Address> GetAddress(const Scope& scope, const std::string& id) override;
+  Result<std::vector<Address>> ListAddresses(const Scope& scope,
+                                             const AddressFilter& filter) override;
+  Result<bool> GetMapPublicIpOnLaunch(const std::string& subnet_id) override;
+  Status InsertSecurityGroup(const SecurityGroup& g) override;
+  Status DeleteSecurityGroup(const std::string& id) override;
+  Status ReplaceSecurityGroupRules(const std::string& group_id,
+                                   const std::vector<SecurityGroupRule>& rules) override;
+  Status SetInstanceSecurityGroups(const std::string& instance_id,
+                                   const std::vector<std::string>& group_ids) override;
+  Status InsertAddress(const Address& a) override;
+  Status UpdateAddress(const Address& a) override;
+  Status DeleteAddress(const std::string& id) override;
+  Status SetMapPublicIpOnLaunch(const std::string& subnet_id, bool on) override;
 
  private:
   Status LoadTags(const Scope& scope, std::vector<Instance>& instances);
