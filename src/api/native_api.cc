@@ -46,6 +46,7 @@ NativeApi::NativeApi(NativeApiDeps deps) : d_(std::move(deps)) {
   AddIdentityRoutes();
   AddResourceRoutes();
   AddNetworkRoutes();
+  AddMetadataOptionRoutes();
   if (d_.volumes) AddVolumeRoutes();
 }
 

@@ -54,6 +54,7 @@ class NativeApi {
   void AddResourceRoutes();
   void AddNetworkRoutes();
   void AddVolumeRoutes();
+  void AddMetadataOptionRoutes();
 
   NativeApiDeps d_;
   Router router_;

@@ -1,6 +1,7 @@
 // Instance routes of the native API: parse → InstanceCommands → render.
 #include "api/json_input.h"
 #include "api/json_output.h"
+#include "api/metadata_options_input.h"
 #include "api/native_api.h"
 #include "api/query_input.h"
 
@@ -14,7 +15,10 @@ Result<RunInstancesInput> ParseRun(const std::string& body) {
   STRATO_ASSIGN_OR_RETURN(auto in, JsonInput::Parse(body, {"image_id", "instance_type", "count",
                                                            "name", "tags", "zone",
                                                            "placement_policy", "subnet_id",
-                                                           "private_ip"}));
+                                                           "private_ip", "key_name", "user_data",
+                                                           "http_tokens",
+                                                           "http_put_response_hop_limit",
+                                                           "http_endpoint"}));
   RunInstancesInput r;
   STRATO_ASSIGN_OR_RETURN(r.image_id, in.RequiredString("image_id"));
   STRATO_ASSIGN_OR_RETURN(r.instance_type, in.RequiredString("instance_type"));
@@ -27,6 +31,10 @@ Result<RunInstancesInput> ParseRun(const std::string& body) {
   STRATO_ASSIGN_OR_RETURN(r.placement_policy, in.String("placement_policy"));
   STRATO_ASSIGN_OR_RETURN(r.nic.subnet_id, in.String("subnet_id"));
   STRATO_ASSIGN_OR_RETURN(r.nic.private_ip, in.String("private_ip"));
+  STRATO_ASSIGN_OR_RETURN(r.launch.key_name, in.String("key_name"));
+  STRATO_ASSIGN_OR_RETURN(auto user_data, in.String("user_data"));  // base64
+  r.launch.user_data_base64 = user_data.value_or("");
+  STRATO_ASSIGN_OR_RETURN(r.launch.metadata, ParseMetadataOptions(in));
   return r;
 }
 

@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/instance_metadata_commands.h"
 
 namespace strato::cli {
 namespace {
@@ -17,6 +18,7 @@ struct RunOptions {
   std::string placement;
   std::string subnet_id;
   std::string private_ip;
+  LaunchContextOptions launch;
   bool wait = false;
 };
 
@@ -72,6 +74,7 @@ Status RunInstances(CommandContext& ctx, const RunOptions& o) {
   if (!o.placement.empty()) body["placement_policy"] = o.placement;
   if (!o.subnet_id.empty()) body["subnet_id"] = o.subnet_id;
   if (!o.private_ip.empty()) body["private_ip"] = o.private_ip;
+  STRATO_RETURN_IF_ERROR(AddLaunchContext(o.launch, body));
   STRATO_ASSIGN_OR_RETURN(Json result, ctx.api.Post("/v1/instances", body));
   Json launched =
       result.is_object() && result.contains("instances") ? result["instances"] : Json::array();
@@ -148,6 +151,7 @@ void AddRun(CLI::App& noun, Action& slot) {
   verb.add_option("--private-ip", o->private_ip, "A free address of the subnet (with --count 1)");
   verb.add_option("--placement", o->placement, "Placement policy")
       ->check(CLI::IsMember({"pack", "spread", "balance"}));
+  AddLaunchContextFlags(verb, o->launch);
   verb.add_flag("--wait", o->wait, "Wait until every instance is running");
   Select(verb, slot, [o](CommandContext& ctx) { return RunInstances(ctx, *o); });
 }
@@ -202,6 +206,7 @@ void AddInstanceCommands(CLI::App& app, Action& slot) {
   AddIdsVerb(noun, slot, "start", "Start stopped instances", "running");
   AddIdsVerb(noun, slot, "reboot", "Reboot running instances", "");
   AddIdsVerb(noun, slot, "terminate", "Terminate instances", "terminated");
+  AddMetadataOptionsVerb(noun, slot);
 
   auto console_id = std::make_shared<std::string>();
   CLI::App& console = *noun.add_subcommand("console", "Print an instance's console output");

@@ -56,6 +56,7 @@ Result<std::vector<Instance>> InstanceCommands::Run(const Principal& p,
   // The name is a Name tag, and counts against the tag limit like any other.
   if (!in.name.empty() && !in.tags.count("Name")) in.tags["Name"] = in.name;
   STRATO_RETURN_IF_ERROR(ValidateRun(env_, in));
+  STRATO_ASSIGN_OR_RETURN(std::string user_data, ValidateLaunchContext(in.launch));
   const InstanceType& type = *FindInstanceType(in.instance_type);
   const int64_t now = env_.now_ms();
   std::vector<Instance> created;
@@ -85,7 +86,7 @@ Result<std::vector<Instance>> InstanceCommands::Run(const Principal& p,
     STRATO_RETURN_IF_ERROR(CheckTypeFitsSomeHost(t, type));
     STRATO_RETURN_IF_ERROR(AllocateInterfaces(t, env_, p.tenant_id, in.nic, created));
     for (const Instance& i : created) STRATO_RETURN_IF_ERROR(t.InsertInstance(i));
-    return OkStatus();
+    return WriteLaunchContexts(t, p.tenant_id, in.launch, user_data, created);
   }));
   std::vector<std::string> ids;
   for (const auto& i : created) ids.push_back(i.id);

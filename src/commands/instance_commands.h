@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "commands/command_env.h"
+#include "commands/instance_context_commands.h"
 #include "commands/network_commands.h"
 
 namespace strato {
@@ -29,6 +30,7 @@ struct RunInstancesInput {
   std::optional<std::string> zone;
   std::optional<std::string> placement_policy;
   NicRequest nic;  // default: the tenant's default subnet, any free address
+  LaunchContextInput launch;  // key pair, user-data, metadata options
 };
 
 struct ListInstancesInput {

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -47,10 +48,15 @@ MetadataService::MetadataService(std::string host_id, CommandRunner& runner,
 MetadataService::~MetadataService() { server_.Stop(); }
 
 Status MetadataService::SyncListeners(const std::set<std::string>& vpc_ids) {
+  std::lock_guard lock(mu_);
   Status first_error;
   std::set<std::string> serving = server_.Segments();
   for (const auto& vpc : vpc_ids) {
     std::string ns = VpcNetnsName(host_id_, vpc);
+    // A namespace deleted and made again is a new one: the old socket would hear nothing.
+    struct stat st {};
+    ino_t inode = ::stat(("/run/netns/" + ns).c_str(), &st) == 0 ? st.st_ino : 0;
+    if (serving.count(vpc) && listener_netns_[vpc] != inode) serving.erase(vpc);
     // Idempotent: "replace" adds the address or leaves it.
     Status s = RunChecked(runner_, {"ip", "-n", ns, "addr", "replace",
                                     std::string(kMetadataAddress) + "/32", "dev", "lo"})
@@ -59,6 +65,7 @@ Status MetadataService::SyncListeners(const std::set<std::string>& vpc_ids) {
       auto fd = OpenListenerInNetns(ns);
       if (fd.ok()) {
         server_.AddListener(vpc, std::move(fd).value());
+        listener_netns_[vpc] = inode;
       } else {
         s = fd.status();
       }
@@ -69,8 +76,11 @@ Status MetadataService::SyncListeners(const std::set<std::string>& vpc_ids) {
     }
   }
   // A departed VPC's socket would keep its namespace alive: close it.
-  for (const auto& vpc : serving)
-    if (!vpc_ids.count(vpc)) server_.RemoveListener(vpc);
+  for (const auto& vpc : serving) {
+    if (vpc_ids.count(vpc)) continue;
+    server_.RemoveListener(vpc);
+    listener_netns_.erase(vpc);
+  }
   return first_error;
 }
 

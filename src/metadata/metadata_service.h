@@ -12,7 +12,11 @@
 //   (replace: the upserts are the host's whole set, as after a resync).
 // Thread-safety: all methods may be called concurrently.
 
+#include <sys/types.h>
+
+#include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -51,6 +55,8 @@ class MetadataService {
   MetadataRegistry registry_;
   MetadataTokenSigner signer_;
   MetadataServer server_;
+  std::mutex mu_;                               // serializes SyncListeners
+  std::map<std::string, ino_t> listener_netns_;  // GUARDED_BY(mu_): namespace of each listener
 };
 
 }  // namespace strato

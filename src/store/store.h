@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "core/instance_context.h"
 #include "core/model.h"
 #include "core/volume_model.h"
 
@@ -182,6 +183,11 @@ class ReadTxn {
                                               const Page& page) = 0;
   // Ready or failed blobs that no volume, snapshot or other blob references.
   virtual Result<std::vector<Blob>> ListUnreferencedBlobs(int limit) = 0;
+
+  // An instance's key, user-data and metadata options. An instance launched without a
+  // stored context (or another tenant's) reads as the defaults with only instance_id set.
+  virtual Result<InstanceContext> GetInstanceContext(const Scope& scope,
+                                                     const std::string& instance_id) = 0;
 };
 
 class WriteTxn : public ReadTxn {
@@ -245,6 +251,9 @@ class WriteTxn : public ReadTxn {
   virtual Status InsertBlob(const Blob& b) = 0;
   virtual Status UpdateBlob(const Blob& b) = 0;
   virtual Status DeleteBlob(const std::string& id) = 0;
+
+  // Inserts or replaces; removed with its instance.
+  virtual Status PutInstanceContext(const InstanceContext& c) = 0;
 };
 
 class Store {

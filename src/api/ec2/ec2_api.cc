@@ -11,6 +11,7 @@ Ec2Api::Ec2Api(Ec2Deps deps) : d_(std::move(deps)) {
   RegisterTagActions(*this);
   RegisterImageActions(*this);
   RegisterKeyPairActions(*this);
+  RegisterMetadataActions(*this);
 }
 
 void Ec2Api::Register(std::string action, std::vector<std::string> allowed, Ec2Handler handler) {

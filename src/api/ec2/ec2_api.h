@@ -73,5 +73,6 @@ void RegisterInstanceActions(Ec2Api& api);
 void RegisterTagActions(Ec2Api& api);
 void RegisterImageActions(Ec2Api& api);
 void RegisterKeyPairActions(Ec2Api& api);
+void RegisterMetadataActions(Ec2Api& api);
 
 }  // namespace strato::api::ec2

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/ec2/ec2_api.h"
+#include "api/ec2/ec2_metadata_params.h"
 #include "api/ec2/ec2_render.h"
 
 namespace strato::api::ec2 {
@@ -163,6 +164,7 @@ Result<RunInstancesInput> ParseRun(const Ec2Deps& d, const Ec2Call& c) {
   if (auto key = p.Optional("KeyName")) {
     STRATO_RETURN_IF_ERROR(d.resources->GetKeyPair(c.principal, *key).status());
   }
+  STRATO_RETURN_IF_ERROR(ParseLaunchContextParams(p, in.launch));
   STRATO_ASSIGN_OR_RETURN(auto specs, p.TagSpecifications());
   for (const auto& spec : specs) {
     if (spec.resource_type != "instance") {
@@ -223,7 +225,9 @@ void RegisterInstanceActions(Ec2Api& api) {
   const Ec2Deps* d = &api.deps();
   api.Register("RunInstances",
                {"ImageId", "InstanceType", "MinCount", "MaxCount", "Placement.AvailabilityZone",
-                "Placement.Tenancy", "ClientToken", "KeyName", "TagSpecification.#.ResourceType",
+                "Placement.Tenancy", "ClientToken", "KeyName", "UserData",
+                "MetadataOptions.HttpTokens", "MetadataOptions.HttpPutResponseHopLimit",
+                "MetadataOptions.HttpEndpoint", "TagSpecification.#.ResourceType",
                 "TagSpecification.#.Tag.#.Key", "TagSpecification.#.Tag.#.Value"},
                [d](const Ec2Call& c, XmlWriter& x) {
                  STRATO_ASSIGN_OR_RETURN(auto in, ParseRun(*d, c));

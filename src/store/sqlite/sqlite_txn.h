@@ -115,6 +115,11 @@ class SqliteTxn final : public WriteTxn {
   Status UpdateBlob(const Blob& b) override;
   Status DeleteBlob(const std::string& id) override;
 
+  // Instance contexts (sqlite_context_txn.cc).
+  Result<InstanceContext> GetInstanceContext(const Scope& scope,
+                                             const std::string& instance_id) override;
+  Status PutInstanceContext(const InstanceContext& c) override;
+
  private:
   Status LoadTags(const Scope& scope, std::vector<Instance>& instances);
   Status LoadInterfaces(std::vector<Instance>& instances);
