@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <future>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "agent/agent_messages.h"
@@ -13,12 +14,14 @@ using nlohmann::json;
 
 HostAgent::HostAgent(std::string host_id, std::unique_ptr<HypervisorDriver> driver,
                      SerialExecutor& executor, ReportFn report,
-                     std::unique_ptr<NetworkDriver> network)
+                     std::unique_ptr<NetworkDriver> network,
+                     std::unique_ptr<MetadataService> metadata)
     : host_id_(std::move(host_id)),
       driver_(std::move(driver)),
       executor_(executor),
       report_(std::move(report)),
-      network_(std::move(network)) {
+      network_(std::move(network)),
+      metadata_(std::move(metadata)) {
   driver_->SetEventSink([this](const VmEvent& e) { Report(e); });
 }
 
@@ -50,6 +53,12 @@ Status HostAgent::ReconcileNetwork() {
   }
   Status s = network_->Reconcile(spec);
   if (!s.ok()) spdlog::warn("agent {}: network reconcile failed: {}", host_id_, s.ToString());
+  if (metadata_) {
+    std::set<std::string> vpc_ids;
+    for (const auto& v : spec.vpcs) vpc_ids.insert(v.id);
+    Status m = metadata_->SyncListeners(vpc_ids);
+    if (s.ok()) s = m;
+  }
   return s;
 }
 
@@ -87,6 +96,7 @@ void HostAgent::Handle(const std::string& message_json) {
         s = driver_->Stop(id, m.value("force", false));
       } else {
         s = driver_->Destroy(id);
+        if (metadata_) metadata_->Remove(id);
         if (network_) (void)ReconcileNetwork();
         std::lock_guard lock(mu_);
         reboot_seen_.erase(id);
@@ -128,6 +138,11 @@ void HostAgent::Handle(const std::string& message_json) {
         if (wanted.count(id)) continue;
         spdlog::info("agent {}: removing orphaned VM {}", host_id_, id);
         (void)driver_->Destroy(id);
+      }
+    } else if (type == "metadata") {
+      if (metadata_) {
+        Status s = metadata_->Apply(m);
+        if (!s.ok()) spdlog::warn("agent {}: {}", host_id_, s.message());
       }
     } else if (type == "volume") {
       auto vm = DecodeVolumeMessage(m);

@@ -6,7 +6,9 @@
 // Networking: with a NetworkDriver, the agent keeps the host's data plane matching the
 // NICs of the VMs it has been told to keep (running or stopped): before a VM starts its
 // network exists, and after a VM is destroyed or a sync, what no VM needs is removed.
-// Hosts without one (sim) ignore NICs.
+// Hosts without one (sim) ignore NICs. With a MetadataService, every VPC namespace of the
+// host also serves 169.254.169.254 from the snapshots the controller pushes ("metadata"
+// messages); hosts without one ignore those messages.
 // Ownership: owns the drivers; borrows the executor (shared by sim agents, dedicated for
 // real hosts), which must outlive the agent.
 // Thread-safety: Deliver()/Call() are thread-safe; driver calls run on the executor.
@@ -21,6 +23,7 @@
 #include "common/status.h"
 #include "drivers/hypervisor/hypervisor_driver.h"
 #include "drivers/network/network_driver.h"
+#include "metadata/metadata_service.h"
 
 namespace strato {
 
@@ -30,7 +33,8 @@ class HostAgent {
 
   HostAgent(std::string host_id, std::unique_ptr<HypervisorDriver> driver,
             SerialExecutor& executor, ReportFn report,
-            std::unique_ptr<NetworkDriver> network = nullptr);
+            std::unique_ptr<NetworkDriver> network = nullptr,
+            std::unique_ptr<MetadataService> metadata = nullptr);
 
   const std::string& host_id() const { return host_id_; }
   // Fire-and-forget: apply/sync messages. Malformed messages are logged and dropped.
@@ -52,6 +56,8 @@ class HostAgent {
   std::map<std::string, int64_t> reboot_seen_;  // GUARDED_BY(mu_): last applied generation
   std::unique_ptr<NetworkDriver> network_;
   std::map<std::string, std::vector<VmNic>> nics_;  // executor thread only: by instance id
+  // The metadata endpoint in each VPC namespace (hosts with a network driver only).
+  std::unique_ptr<MetadataService> metadata_;
 };
 
 }  // namespace strato

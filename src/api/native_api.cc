@@ -48,6 +48,7 @@ NativeApi::NativeApi(NativeApiDeps deps) : d_(std::move(deps)) {
   AddNetworkRoutes();
   AddSecurityGroupRoutes();
   AddAddressRoutes();
+  AddMetadataOptionRoutes();
   if (d_.volumes) AddVolumeRoutes();
   if (d_.images) AddImageRoutes();
 }

@@ -64,6 +64,7 @@ class NativeApi {
   void AddImageRoutes();  // native_image_routes.cc; replaces the record-only image routes
   void AddSecurityGroupRoutes();  // native_security_group_routes.cc
   void AddAddressRoutes();
+  void AddMetadataOptionRoutes();
 
   struct ConditionalStream {
     std::string route;  // "POST /v1/images", as Router::Match::route names it

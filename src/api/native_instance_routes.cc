@@ -1,6 +1,7 @@
 // Instance routes of the native API: parse → InstanceCommands → render.
 #include "api/json_input.h"
 #include "api/json_output.h"
+#include "api/metadata_options_input.h"
 #include "api/native_api.h"
 #include "api/query_input.h"
 
@@ -16,7 +17,10 @@ Result<RunInstancesInput> ParseRun(const std::string& body) {
                                                            "placement_policy", "subnet_id",
                                                            "private_ip", "root_device_type",
                                                            "delete_on_termination",
-                                                           "security_group_ids"}));
+                                                           "security_group_ids", "key_name",
+                                                           "user_data", "http_tokens",
+                                                           "http_put_response_hop_limit",
+                                                           "http_endpoint"}));
   RunInstancesInput r;
   STRATO_ASSIGN_OR_RETURN(r.image_id, in.RequiredString("image_id"));
   STRATO_ASSIGN_OR_RETURN(r.instance_type, in.RequiredString("instance_type"));
@@ -33,6 +37,10 @@ Result<RunInstancesInput> ParseRun(const std::string& body) {
   r.root_device.type = root_type.value_or("ebs");
   STRATO_ASSIGN_OR_RETURN(r.root_device.delete_on_termination, in.Bool("delete_on_termination"));
   STRATO_ASSIGN_OR_RETURN(r.nic.security_group_ids, in.StringList("security_group_ids"));
+  STRATO_ASSIGN_OR_RETURN(r.launch.key_name, in.String("key_name"));
+  STRATO_ASSIGN_OR_RETURN(auto user_data, in.String("user_data"));  // base64
+  r.launch.user_data_base64 = user_data.value_or("");
+  STRATO_ASSIGN_OR_RETURN(r.launch.metadata, ParseMetadataOptions(in));
   return r;
 }
 

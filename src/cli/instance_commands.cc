@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/instance_metadata_commands.h"
 
 namespace strato::cli {
 namespace {
@@ -18,6 +19,7 @@ struct RunOptions {
   std::string subnet_id;
   std::string private_ip;
   std::vector<std::string> security_group_ids;
+  LaunchContextOptions launch;
   bool wait = false;
 };
 
@@ -74,6 +76,7 @@ Status RunInstances(CommandContext& ctx, const RunOptions& o) {
   if (!o.subnet_id.empty()) body["subnet_id"] = o.subnet_id;
   if (!o.private_ip.empty()) body["private_ip"] = o.private_ip;
   if (!o.security_group_ids.empty()) body["security_group_ids"] = o.security_group_ids;
+  STRATO_RETURN_IF_ERROR(AddLaunchContext(o.launch, body));
   STRATO_ASSIGN_OR_RETURN(Json result, ctx.api.Post("/v1/instances", body));
   Json launched =
       result.is_object() && result.contains("instances") ? result["instances"] : Json::array();
@@ -152,6 +155,7 @@ void AddRun(CLI::App& noun, Action& slot) {
                   "Security group (sg-..., repeatable, at most 5; default: the VPC's default)");
   verb.add_option("--placement", o->placement, "Placement policy")
       ->check(CLI::IsMember({"pack", "spread", "balance"}));
+  AddLaunchContextFlags(verb, o->launch);
   verb.add_flag("--wait", o->wait, "Wait until every instance is running");
   Select(verb, slot, [o](CommandContext& ctx) { return RunInstances(ctx, *o); });
 }
@@ -206,6 +210,7 @@ void AddInstanceCommands(CLI::App& app, Action& slot) {
   AddIdsVerb(noun, slot, "start", "Start stopped instances", "running");
   AddIdsVerb(noun, slot, "reboot", "Reboot running instances", "");
   AddIdsVerb(noun, slot, "terminate", "Terminate instances", "terminated");
+  AddMetadataOptionsVerb(noun, slot);
 
   auto console_id = std::make_shared<std::string>();
   CLI::App& console = *noun.add_subcommand("console", "Print an instance's console output");

@@ -57,6 +57,7 @@ Result<std::vector<Instance>> InstanceCommands::Run(const Principal& p,
   // The name is a Name tag, and counts against the tag limit like any other.
   if (!in.name.empty() && !in.tags.count("Name")) in.tags["Name"] = in.name;
   STRATO_RETURN_IF_ERROR(ValidateRun(env_, in));
+  STRATO_ASSIGN_OR_RETURN(std::string user_data, ValidateLaunchContext(in.launch));
   const InstanceType& type = *FindInstanceType(in.instance_type);
   const int64_t now = env_.now_ms();
   std::vector<Instance> created;
@@ -92,7 +93,7 @@ Result<std::vector<Instance>> InstanceCommands::Run(const Principal& p,
       const std::string zone = i.zone.empty() ? env_.zones.front() : i.zone;
       STRATO_RETURN_IF_ERROR(AddRootVolume(t, i, zone, *disk, in.root_device, now));
     }
-    return OkStatus();
+    return WriteLaunchContexts(t, p.tenant_id, in.launch, user_data, created);
   }));
   std::vector<std::string> ids;
   for (const auto& i : created) ids.push_back(i.id);

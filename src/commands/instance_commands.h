@@ -17,6 +17,7 @@
 
 #include "commands/command_env.h"
 #include "commands/root_volume.h"
+#include "commands/instance_context_commands.h"
 #include "commands/network_commands.h"
 
 namespace strato {
@@ -31,6 +32,7 @@ struct RunInstancesInput {
   std::optional<std::string> placement_policy;
   NicRequest nic;  // default: the tenant's default subnet, any free address
   RootDeviceRequest root_device;  // used when the image has a disk
+  LaunchContextInput launch;  // key pair, user-data, metadata options
 };
 
 struct ListInstancesInput {

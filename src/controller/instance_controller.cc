@@ -1,6 +1,7 @@
 #include "controller/instance_controller.h"
 
 #include "controller/instance_firewall.h"
+#include "controller/metadata_push.h"
 #include "controller/volume_attachments.h"
 
 #include <spdlog/spdlog.h>
@@ -355,8 +356,21 @@ void InstanceController::SendApply(const Instance& i) {
     case InstanceState::kShuttingDown: m.desired = VmPowerState::kAbsent; break;
     default: return;
   }
+  if (m.desired == VmPowerState::kRunning) PushMetadata(i);
   Status s = agents_.Send(*i.host_id, EncodeApply(m));
   if (!s.ok()) spdlog::warn("controller: {}: {}", i.id, s.message());
+}
+
+// Before the VM boots (or again, after its options changed), its host holds its snapshot.
+void InstanceController::PushMetadata(const Instance& i) {
+  if (!ServesMetadata(*i.host_id)) return;
+  Result<InstanceMetadata> m = Internal("unset");
+  Status read = store_.Read([&](ReadTxn& t) {
+    m = LoadInstanceMetadata(t, i, options_.region);
+    return m.status();
+  });
+  Status s = read.ok() ? agents_.Send(*i.host_id, EncodeMetadataPush({*m}, false)) : read;
+  if (!s.ok()) spdlog::warn("controller: {}: metadata: {}", i.id, s.message());
 }
 
 void InstanceController::Converge(const std::vector<std::string>& ids) {
@@ -420,6 +434,7 @@ void InstanceController::Converge(const std::vector<std::string>& ids) {
 
 void InstanceController::Resync() {
   std::map<std::string, std::vector<SyncEntry>> by_host;
+  std::map<std::string, std::vector<InstanceMetadata>> metadata_by_host;
   std::vector<std::string> transitional;
   InstanceFilter filter;
   filter.states = {InstanceState::kPending, InstanceState::kRunning, InstanceState::kStopping,
@@ -450,6 +465,9 @@ void InstanceController::Resync() {
                                                                    : VmPowerState::kRunning;
         STRATO_ASSIGN_OR_RETURN(auto spec, spec_of(i, *i.host_id));
         by_host[*i.host_id].push_back({std::move(spec), believed});
+        if (!ServesMetadata(*i.host_id)) continue;
+        STRATO_ASSIGN_OR_RETURN(auto m, LoadInstanceMetadata(t, i, options_.region));
+        metadata_by_host[*i.host_id].push_back(std::move(m));
       }
       if (batch.size() < 1000u) return OkStatus();
       page.after_id = batch.back().id;
@@ -461,6 +479,8 @@ void InstanceController::Resync() {
   }
   for (const HostCapacity& h : hosts_) {
     Status s = agents_.Send(h.id, EncodeSync(by_host[h.id]));
+    if (s.ok() && ServesMetadata(h.id))
+      s = agents_.Send(h.id, EncodeMetadataPush(metadata_by_host[h.id], true));
     if (!s.ok()) spdlog::debug("controller: resync {}: {}", h.id, s.message());
   }
   Converge(transitional);

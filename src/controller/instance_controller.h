@@ -39,6 +39,10 @@ struct InstanceControllerOptions {
   // Creates the agent for a host the transport does not know yet (sim hosts, the local
   // qemu host). Called on the controller thread.
   std::function<void(const Host&)> ensure_agent;
+  std::string region = "strato-1";  // named in instances' metadata
+  // Whether a host's agent serves the metadata service (unset: every host). Snapshots
+  // are built and sent only for those: sim hosts at scale cost nothing.
+  std::function<bool(const std::string& host_id)> serves_metadata;
 };
 
 class InstanceController {
@@ -67,6 +71,10 @@ class InstanceController {
   void Converge(const std::vector<std::string>& ids);
   void Resync();
   void SendApply(const Instance& i);
+  void PushMetadata(const Instance& i);
+  bool ServesMetadata(const std::string& host_id) const {
+    return !options_.serves_metadata || options_.serves_metadata(host_id);
+  }
   int64_t Now() const;
 
   Store& store_;

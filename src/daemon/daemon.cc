@@ -39,6 +39,7 @@
 #include "drivers/hypervisor/sim/sim_driver.h"
 #include "drivers/storage/qcow2_storage_driver.h"
 #include "http/http_server.h"
+#include "metadata/metadata_service.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace strato {
@@ -305,6 +306,11 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
   copts.default_policy = *ParsePlacementPolicy(options.placement_policy);
   copts.terminated_retention = std::chrono::seconds(options.terminated_retention_s);
   copts.resync_interval = std::chrono::milliseconds(options.resync_interval_ms);
+  copts.region = options.region;
+  copts.serves_metadata = [raw](const std::string& host_id) {
+    std::lock_guard lock(raw->hosts_mu);
+    return host_id == raw->local_qemu_host_id;
+  };
   copts.ensure_agent = [raw](const Host& h) {
     if (raw->agents->HasAgent(h.id)) return;
     auto report = [raw](const std::string& r) { RouteReport(*raw, r); };
@@ -335,9 +341,11 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& options) {
         return;
       }
       NetworkDriver* net_raw = net->get();
+      // 169.254.169.254 in each of the host's VPC namespaces (docs/metadata.md).
+      auto metadata = std::make_unique<MetadataService>(h.id, raw->net_runner);
       raw->agents->AddAgent(std::make_unique<HostAgent>(
           h.id, MakeLocalQemuDriver(raw->options, net_raw), *raw->qemu_executor, http_report,
-          std::move(net).value()));
+          std::move(net).value(), std::move(metadata)));
       std::lock_guard lock(raw->hosts_mu);
       raw->local_qemu_host_id = h.id;
       return;

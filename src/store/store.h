@@ -21,6 +21,7 @@
 
 #include "common/status.h"
 #include "core/image_model.h"
+#include "core/instance_context.h"
 #include "core/model.h"
 #include "core/security_group_model.h"
 #include "core/volume_model.h"
@@ -225,6 +226,10 @@ class ReadTxn {
                                                      const AddressFilter& filter) = 0;
   // The subnet's map_public_ip_on_launch (false when never set).
   virtual Result<bool> GetMapPublicIpOnLaunch(const std::string& subnet_id) = 0;
+  // An instance's key, user-data and metadata options. An instance launched without a
+  // stored context (or another tenant's) reads as the defaults with only instance_id set.
+  virtual Result<InstanceContext> GetInstanceContext(const Scope& scope,
+                                                     const std::string& instance_id) = 0;
 };
 
 class WriteTxn : public ReadTxn {
@@ -306,6 +311,8 @@ class WriteTxn : public ReadTxn {
   virtual Status UpdateAddress(const Address& a) = 0;
   virtual Status DeleteAddress(const std::string& id) = 0;
   virtual Status SetMapPublicIpOnLaunch(const std::string& subnet_id, bool on) = 0;
+  // Inserts or replaces; removed with its instance.
+  virtual Status PutInstanceContext(const InstanceContext& c) = 0;
 };
 
 class Store {

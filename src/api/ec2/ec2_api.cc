@@ -16,6 +16,7 @@ Ec2Api::Ec2Api(Ec2Deps deps) : d_(std::move(deps)) {
   RegisterVpcActions(*this);
   RegisterSecurityGroupActions(*this);
   RegisterAddressActions(*this);
+  RegisterMetadataActions(*this);
 }
 
 void Ec2Api::Register(std::string action, std::vector<std::string> allowed, Ec2Handler handler) {

@@ -86,5 +86,6 @@ void RegisterSnapshotActions(Ec2Api& api);
 void RegisterVpcActions(Ec2Api& api);
 void RegisterSecurityGroupActions(Ec2Api& api);  // ec2_security_group_actions.cc
 void RegisterAddressActions(Ec2Api& api);        // ec2_address_actions.cc
+void RegisterMetadataActions(Ec2Api& api);
 
 }  // namespace strato::api::ec2

@@ -4,6 +4,7 @@
 
 #include "api/ec2/ec2_api.h"
 #include "api/ec2/ec2_block_device_mapping.h"
+#include "api/ec2/ec2_metadata_params.h"
 #include "api/ec2/ec2_render.h"
 
 namespace strato::api::ec2 {
@@ -167,6 +168,7 @@ Result<RunInstancesInput> ParseRun(const Ec2Deps& d, const Ec2Call& c) {
   in.nic.subnet_id = p.Optional("SubnetId");
   in.nic.private_ip = p.Optional("PrivateIpAddress");
   STRATO_RETURN_IF_ERROR(RefuseBlockDeviceMappings(p));
+  STRATO_RETURN_IF_ERROR(ParseLaunchContextParams(p, in.launch));
   STRATO_ASSIGN_OR_RETURN(auto specs, p.TagSpecifications());
   for (const auto& spec : specs) {
     if (spec.resource_type != "instance") {
@@ -227,7 +229,9 @@ void RegisterInstanceActions(Ec2Api& api) {
   const Ec2Deps* d = &api.deps();
   api.Register("RunInstances",
                {"ImageId", "InstanceType", "MinCount", "MaxCount", "Placement.AvailabilityZone",
-                "Placement.Tenancy", "ClientToken", "KeyName", "TagSpecification.#.ResourceType",
+                "Placement.Tenancy", "ClientToken", "KeyName", "UserData",
+                "MetadataOptions.HttpTokens", "MetadataOptions.HttpPutResponseHopLimit",
+                "MetadataOptions.HttpEndpoint", "TagSpecification.#.ResourceType",
                 "TagSpecification.#.Tag.#.Key", "TagSpecification.#.Tag.#.Value", "SubnetId",
                 "PrivateIpAddress", "BlockDeviceMapping.#.DeviceName",
                 "BlockDeviceMapping.#.Ebs.VolumeSize", "BlockDeviceMapping.#.Ebs.VolumeType",

@@ -126,6 +126,8 @@ std::string RenderVpcRuleset(const std::vector<SubnetPlan>& subnets, const VpcSp
       "    udp dport 67 accept\n"
       "    udp dport 53 accept\n"
       "    tcp dport 53 accept\n"
+      // The metadata service (src/metadata) listens on 169.254.169.254:80 on lo.
+      "    ip daddr 169.254.169.254 tcp dport 80 accept\n"
       "  }\n"
       "  chain forward {\n"
       "    type filter hook forward priority 0; policy drop;\n"

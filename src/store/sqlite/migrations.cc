@@ -7,7 +7,7 @@ namespace strato::sqlite {
 namespace {
 
 // Append only: a published migration never changes.
-constexpr std::array<const char*, 7> kMigrations = {
+constexpr std::array<const char*, 8> kMigrations = {
     // 1: the foundation schema.
     R"sql(
 CREATE TABLE tenants (
@@ -163,6 +163,16 @@ CREATE INDEX addresses_by_tenant ON addresses (tenant_id, id);
 CREATE INDEX addresses_by_instance ON addresses (instance_id);
 CREATE TABLE subnet_settings (
   subnet_id TEXT PRIMARY KEY, map_public_ip_on_launch INTEGER NOT NULL);
+)sql",
+    // 8: what an instance is launched with beyond its shape: key, user-data (base64),
+    // metadata options. Goes with its instance.
+    R"sql(
+CREATE TABLE instance_contexts (
+  instance_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, key_name TEXT NOT NULL,
+  public_key TEXT NOT NULL, user_data_b64 TEXT NOT NULL, http_tokens TEXT NOT NULL,
+  hop_limit INTEGER NOT NULL, http_endpoint TEXT NOT NULL);
+CREATE TRIGGER instance_contexts_go_with_instance AFTER DELETE ON instances
+  BEGIN DELETE FROM instance_contexts WHERE instance_id = OLD.id; END;
 )sql",
 };
 

@@ -147,6 +147,10 @@ class SqliteTxn final : public WriteTxn {
   Status UpdateAddress(const Address& a) override;
   Status DeleteAddress(const std::string& id) override;
   Status SetMapPublicIpOnLaunch(const std::string& subnet_id, bool on) override;
+  // Instance contexts (sqlite_context_txn.cc).
+  Result<InstanceContext> GetInstanceContext(const Scope& scope,
+                                             const std::string& instance_id) override;
+  Status PutInstanceContext(const InstanceContext& c) override;
 
  private:
   Status LoadTags(const Scope& scope, std::vector<Instance>& instances);
