@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -18,11 +19,43 @@ namespace {
 
 constexpr size_t kBlockBytes = 1 << 20;
 constexpr uint64_t kWriteBehindBytes = 8 << 20;
+// O_DIRECT wants buffers, sizes and offsets aligned to the logical block size (4 KiB covers
+// every common device).
+constexpr size_t kDirectAlign = 4096;
 
-Status WriteAll(int fd, const char* p, size_t n) {
+struct FreeBlock {
+  void operator()(char* p) const { std::free(p); }
+};
+using Block = std::unique_ptr<char, FreeBlock>;
+
+Block NewBlock() {
+  return Block(static_cast<char*>(std::aligned_alloc(kDirectAlign, kBlockBytes)));
+}
+
+bool IsDirect(int fd) {
+  int flags = ::fcntl(fd, F_GETFL);
+  return flags >= 0 && (flags & O_DIRECT) != 0;
+}
+
+// Goes on without O_DIRECT: for the unaligned tail of a body, or when the filesystem refuses.
+Status DropDirect(int fd, bool& direct) {
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_DIRECT) != 0) {
+    return Internal(std::string("fcntl: ") + std::strerror(errno));
+  }
+  direct = false;
+  return OkStatus();
+}
+
+Status WriteAll(int fd, const char* p, size_t n, bool& direct) {
+  if (direct && n % kDirectAlign != 0) STRATO_RETURN_IF_ERROR(DropDirect(fd, direct));
   while (n > 0) {
     ssize_t w = ::write(fd, p, n);
     if (w < 0 && errno == EINTR) continue;
+    if (w < 0 && errno == EINVAL && direct) {
+      STRATO_RETURN_IF_ERROR(DropDirect(fd, direct));
+      continue;
+    }
     if (w < 0) return Internal(std::string("write: ") + std::strerror(errno));
     p += w;
     n -= static_cast<size_t>(w);
@@ -56,7 +89,8 @@ void StartWriteback(int fd, uint64_t from, uint64_t to) {
 Status WriteObjectBody(int fd, const ByteReadFn& read, uint64_t max_size, bool with_sha256,
                        WrittenFile& out) {
   // Declared before the hasher, so they outlive the block it may still be hashing.
-  std::unique_ptr<char[]> blocks[2] = {std::unique_ptr<char[]>(new char[kBlockBytes]), nullptr};
+  Block blocks[2] = {NewBlock(), nullptr};
+  bool direct = IsDirect(fd);
   Hasher md5 = Hasher::Md5();
   std::optional<BackgroundHasher> background_md5;
   std::optional<Hasher> sha;
@@ -65,7 +99,7 @@ Status WriteObjectBody(int fd, const ByteReadFn& read, uint64_t max_size, bool w
   uint64_t written_back = 0;
   bool ended = false;
   for (int current = 0; !ended; current ^= 1) {
-    if (!blocks[current]) blocks[current].reset(new char[kBlockBytes]);
+    if (!blocks[current]) blocks[current] = NewBlock();
     char* block = blocks[current].get();
     STRATO_ASSIGN_OR_RETURN(size_t n, FillBlock(read, block, kBlockBytes, ended));
     size += n;
@@ -82,7 +116,7 @@ Status WriteObjectBody(int fd, const ByteReadFn& read, uint64_t max_size, bool w
       md5.Update(piece);
     }
     if (sha) sha->Update(piece);
-    STRATO_RETURN_IF_ERROR(WriteAll(fd, block, n));
+    STRATO_RETURN_IF_ERROR(WriteAll(fd, block, n, direct));
     if (size - written_back >= kWriteBehindBytes) {
       StartWriteback(fd, written_back, size);
       written_back = size;
