@@ -19,8 +19,7 @@ template <typename F>
 double MibPerSecond(size_t total, F run) {
   auto start = std::chrono::steady_clock::now();
   run();
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return static_cast<double>(total) / (1 << 20) / seconds;
 }
 

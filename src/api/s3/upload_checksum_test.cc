@@ -22,8 +22,8 @@ TEST(UploadChecksumTest, HeaderValueOrTrailer) {
   ASSERT_TRUE(h.ok());
   EXPECT_EQ(h->algorithm, ChecksumAlgorithm::kCrc32c);
   EXPECT_EQ(h->header_value, "AAAAAA==");
-  auto t = ParseUploadChecksum(WithHeaders({{"x-amz-trailer", "x-amz-checksum-sha256"},
-                                            {"x-amz-sdk-checksum-algorithm", "SHA256"}}));
+  auto t = ParseUploadChecksum(WithHeaders(
+      {{"x-amz-trailer", "x-amz-checksum-sha256"}, {"x-amz-sdk-checksum-algorithm", "SHA256"}}));
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->algorithm, ChecksumAlgorithm::kSha256);
   EXPECT_FALSE(t->header_value);
