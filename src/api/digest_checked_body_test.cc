@@ -74,5 +74,46 @@ TEST(RouterTest, StreamingRoutesAreKnownBeforeTheBodyIsRead) {
   EXPECT_TRUE(router.Find("PUT", "/v1/images/ami-1/data").streaming);
 }
 
+TEST(ChecksumCheckedBodyTest, MatchingChecksumPassesAndReportsTheValue) {
+  const std::string data(1000, 'z');
+  StringBody inner(data);
+  const std::string crc = ChecksumBase64(ChecksumAlgorithm::kCrc32c, data);
+  std::string verified;
+  ChecksumCheckedBody checked(inner, ChecksumAlgorithm::kCrc32c, [&] { return std::optional(crc); },
+                              &verified);
+  auto all = ReadAll(checked);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(*all, data);
+  EXPECT_EQ(verified, crc);
+}
+
+TEST(ChecksumCheckedBodyTest, MismatchIsBadDigestAtTheEnd) {
+  StringBody inner("some bytes");
+  std::string verified;
+  ChecksumCheckedBody checked(
+      inner, ChecksumAlgorithm::kSha1,
+      [] { return std::optional(ChecksumBase64(ChecksumAlgorithm::kSha1, "other bytes")); },
+      &verified);
+  char buf[4];
+  ASSERT_TRUE(checked.Read(buf, sizeof buf).ok());  // bytes flow until the end
+  auto all = ReadAll(checked);
+  ASSERT_FALSE(all.ok());
+  EXPECT_EQ(all.status().code(), "BadDigest");
+  EXPECT_EQ(all.status().http_status(), 400);
+  EXPECT_EQ(verified, "");
+}
+
+TEST(ChecksumCheckedBodyTest, MissingOrMalformedValueIsInvalidRequest) {
+  for (std::optional<std::string> value :
+       {std::optional<std::string>(), std::optional<std::string>("%%%"),
+        std::optional<std::string>(ChecksumBase64(ChecksumAlgorithm::kSha256, "x"))}) {
+    StringBody inner("x");
+    ChecksumCheckedBody checked(inner, ChecksumAlgorithm::kCrc32, [&] { return value; }, nullptr);
+    auto all = ReadAll(checked);
+    ASSERT_FALSE(all.ok());
+    EXPECT_EQ(all.status().code(), "InvalidRequest");
+  }
+}
+
 }  // namespace
 }  // namespace strato::api

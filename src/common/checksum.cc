@@ -39,10 +39,14 @@ std::string BigEndian(uint32_t v) {
 
 const char* ToString(ChecksumAlgorithm a) {
   switch (a) {
-    case ChecksumAlgorithm::kCrc32: return "CRC32";
-    case ChecksumAlgorithm::kCrc32c: return "CRC32C";
-    case ChecksumAlgorithm::kSha1: return "SHA1";
-    case ChecksumAlgorithm::kSha256: return "SHA256";
+    case ChecksumAlgorithm::kCrc32:
+      return "CRC32";
+    case ChecksumAlgorithm::kCrc32c:
+      return "CRC32C";
+    case ChecksumAlgorithm::kSha1:
+      return "SHA1";
+    case ChecksumAlgorithm::kSha256:
+      return "SHA256";
   }
   return "";
 }
@@ -66,9 +70,12 @@ std::string ChecksumHeader(ChecksumAlgorithm a) {
 size_t ChecksumSize(ChecksumAlgorithm a) {
   switch (a) {
     case ChecksumAlgorithm::kCrc32:
-    case ChecksumAlgorithm::kCrc32c: return 4;
-    case ChecksumAlgorithm::kSha1: return 20;
-    case ChecksumAlgorithm::kSha256: return 32;
+    case ChecksumAlgorithm::kCrc32c:
+      return 4;
+    case ChecksumAlgorithm::kSha1:
+      return 20;
+    case ChecksumAlgorithm::kSha256:
+      return 32;
   }
   return 0;
 }
@@ -142,25 +149,31 @@ void ChecksumHasher::Update(std::string_view data) {
         data.remove_prefix(n);
       }
       break;
-    case ChecksumAlgorithm::kCrc32c: impl_->crc = Crc32c(impl_->crc, data); break;
+    case ChecksumAlgorithm::kCrc32c:
+      impl_->crc = Crc32c(impl_->crc, data);
+      break;
     case ChecksumAlgorithm::kSha1:
       if (EVP_DigestUpdate(impl_->sha1, data.data(), data.size()) != 1) std::abort();
       break;
-    case ChecksumAlgorithm::kSha256: impl_->sha256->Update(data); break;
+    case ChecksumAlgorithm::kSha256:
+      impl_->sha256->Update(data);
+      break;
   }
 }
 
 std::string ChecksumHasher::FinishBase64() {
   switch (impl_->algorithm) {
     case ChecksumAlgorithm::kCrc32:
-    case ChecksumAlgorithm::kCrc32c: return Base64Encode(BigEndian(impl_->crc));
+    case ChecksumAlgorithm::kCrc32c:
+      return Base64Encode(BigEndian(impl_->crc));
     case ChecksumAlgorithm::kSha1: {
       unsigned char md[EVP_MAX_MD_SIZE];
       unsigned int n = 0;
       if (EVP_DigestFinal_ex(impl_->sha1, md, &n) != 1) std::abort();
       return Base64Encode(std::string_view(reinterpret_cast<const char*>(md), n));
     }
-    case ChecksumAlgorithm::kSha256: return Base64Encode(impl_->sha256->Finish());
+    case ChecksumAlgorithm::kSha256:
+      return Base64Encode(impl_->sha256->Finish());
   }
   return "";
 }

@@ -33,7 +33,8 @@ TEST(Checksum, IncrementalEqualsOneShot) {
   for (auto a : {ChecksumAlgorithm::kCrc32, ChecksumAlgorithm::kCrc32c, ChecksumAlgorithm::kSha1,
                  ChecksumAlgorithm::kSha256}) {
     ChecksumHasher h(a);
-    for (size_t at = 0; at < data.size(); at += 777) h.Update(std::string_view(data).substr(at, 777));
+    for (size_t at = 0; at < data.size(); at += 777)
+      h.Update(std::string_view(data).substr(at, 777));
     EXPECT_EQ(h.FinishBase64(), ChecksumBase64(a, data)) << ToString(a);
   }
 }

@@ -7,9 +7,9 @@ Status RefuseBlockDeviceMappings(const Ec2Params& params) {
   for (int n = 1;; ++n) {
     const std::string prefix = "BlockDeviceMapping." + std::to_string(n) + ".";
     bool present = false;
-    for (const char* field : {"DeviceName", "Ebs.VolumeSize", "Ebs.VolumeType",
-                              "Ebs.DeleteOnTermination", "Ebs.Iops", "Ebs.Throughput",
-                              "Ebs.SnapshotId", "Ebs.Encrypted", "NoDevice", "VirtualName"}) {
+    for (const char* field :
+         {"DeviceName", "Ebs.VolumeSize", "Ebs.VolumeType", "Ebs.DeleteOnTermination", "Ebs.Iops",
+          "Ebs.Throughput", "Ebs.SnapshotId", "Ebs.Encrypted", "NoDevice", "VirtualName"}) {
       present = present || params.Find(prefix + field);
     }
     if (!present) break;

@@ -10,9 +10,9 @@
 namespace strato::api::ec2 {
 namespace {
 
-const std::vector<std::string> kSnapshotFilters = {
-    "status", "volume-id", "snapshot-id", "owner-id", "description", "progress",
-    "volume-size", "start-time", "encrypted"};
+const std::vector<std::string> kSnapshotFilters = {"status",      "volume-id",   "snapshot-id",
+                                                   "owner-id",    "description", "progress",
+                                                   "volume-size", "start-time",  "encrypted"};
 
 std::string Progress(const Snapshot& s) {
   return std::to_string(s.state == SnapshotState::kCompleted ? 100 : s.progress) + "%";

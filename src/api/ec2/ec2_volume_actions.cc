@@ -10,20 +10,27 @@
 namespace strato::api::ec2 {
 namespace {
 
-const std::vector<std::string> kVolumeFilters = {
-    "status", "attachment.instance-id", "attachment.status", "attachment.device",
-    "volume-id", "volume-type", "availability-zone", "size", "snapshot-id", "encrypted",
-    "multi-attach-enabled", "create-time"};
+const std::vector<std::string> kVolumeFilters = {"status",
+                                                 "attachment.instance-id",
+                                                 "attachment.status",
+                                                 "attachment.device",
+                                                 "volume-id",
+                                                 "volume-type",
+                                                 "availability-zone",
+                                                 "size",
+                                                 "snapshot-id",
+                                                 "encrypted",
+                                                 "multi-attach-enabled",
+                                                 "create-time"};
 
 // Sizes the native API accepts too; the type's own range is checked by the commands.
 constexpr int64_t kMaxSizeGib = 65536;
 
 // What a volume delivers: the provisioned figures or the type's defaults.
 VolumeLimits LimitsOf(const Volume& v) {
-  auto limits = ComputeVolumeLimits(v.volume_type, v.size_gib,
-                                    v.iops ? std::optional<int64_t>(v.iops) : std::nullopt,
-                                    v.throughput_mibps ? std::optional<int64_t>(v.throughput_mibps)
-                                                       : std::nullopt);
+  auto limits = ComputeVolumeLimits(
+      v.volume_type, v.size_gib, v.iops ? std::optional<int64_t>(v.iops) : std::nullopt,
+      v.throughput_mibps ? std::optional<int64_t>(v.throughput_mibps) : std::nullopt);
   return limits.ok() ? *limits : VolumeLimits{};
 }
 
@@ -161,10 +168,10 @@ Status CheckAttachment(const Volume& v, const Ec2Params& p) {
   // Not attached at all: the commands answer IncorrectState.
   if (v.instance_id.empty()) return OkStatus();
   if ((instance && *instance != v.instance_id) || (device && *device != v.device)) {
-    return BadRequest("InvalidAttachment.NotFound",
-                      "The volume '" + v.id + "' is not attached to " +
-                          instance.value_or(v.instance_id) + " at " + device.value_or(v.device) +
-                          ".");
+    return BadRequest("InvalidAttachment.NotFound", "The volume '" + v.id +
+                                                        "' is not attached to " +
+                                                        instance.value_or(v.instance_id) + " at " +
+                                                        device.value_or(v.device) + ".");
   }
   return OkStatus();
 }
@@ -195,17 +202,17 @@ void WriteModification(XmlWriter& x, const Volume& before, const Volume& after, 
 
 void RegisterVolumeActions(Ec2Api& api) {
   const Ec2Deps* d = &api.deps();
-  api.Register("CreateVolume",
-               {"Size", "VolumeType", "Iops", "Throughput", "SnapshotId", "AvailabilityZone",
-                "Encrypted", "KmsKeyId", "MultiAttachEnabled", "ClientToken",
-                "TagSpecification.#.ResourceType", "TagSpecification.#.Tag.#.Key",
-                "TagSpecification.#.Tag.#.Value"},
-               [d](const Ec2Call& c, XmlWriter& x) {
-                 STRATO_ASSIGN_OR_RETURN(auto in, ParseCreate(c.params));
-                 STRATO_ASSIGN_OR_RETURN(auto v, d->volumes->Create(c.principal, in));
-                 WriteVolumeFields(x, v);
-                 return OkStatus();
-               });
+  api.Register(
+      "CreateVolume",
+      {"Size", "VolumeType", "Iops", "Throughput", "SnapshotId", "AvailabilityZone", "Encrypted",
+       "KmsKeyId", "MultiAttachEnabled", "ClientToken", "TagSpecification.#.ResourceType",
+       "TagSpecification.#.Tag.#.Key", "TagSpecification.#.Tag.#.Value"},
+      [d](const Ec2Call& c, XmlWriter& x) {
+        STRATO_ASSIGN_OR_RETURN(auto in, ParseCreate(c.params));
+        STRATO_ASSIGN_OR_RETURN(auto v, d->volumes->Create(c.principal, in));
+        WriteVolumeFields(x, v);
+        return OkStatus();
+      });
 
   api.Register("DescribeVolumes",
                {"VolumeId.#", "MaxResults", "NextToken", "Filter.#.Name", "Filter.#.Value.#"},
@@ -242,8 +249,8 @@ void RegisterVolumeActions(Ec2Api& api) {
                  STRATO_ASSIGN_OR_RETURN(auto force, c.params.Bool("Force"));
                  STRATO_ASSIGN_OR_RETURN(auto current, d->volumes->Get(c.principal, id));
                  STRATO_RETURN_IF_ERROR(CheckAttachment(current, c.params));
-                 STRATO_ASSIGN_OR_RETURN(auto v,
-                                         d->volumes->Detach(c.principal, id, force.value_or(false)));
+                 STRATO_ASSIGN_OR_RETURN(
+                     auto v, d->volumes->Detach(c.principal, id, force.value_or(false)));
                  WriteAttachmentFields(x, v);
                  return OkStatus();
                });
@@ -255,8 +262,8 @@ void RegisterVolumeActions(Ec2Api& api) {
     return OkStatus();
   });
 
-  api.Register("ModifyVolume", {"VolumeId", "Size", "VolumeType", "Iops", "Throughput",
-                                "MultiAttachEnabled"},
+  api.Register("ModifyVolume",
+               {"VolumeId", "Size", "VolumeType", "Iops", "Throughput", "MultiAttachEnabled"},
                [d](const Ec2Call& c, XmlWriter& x) {
                  STRATO_ASSIGN_OR_RETURN(auto id, c.params.Required("VolumeId"));
                  ModifyVolumeInput in;

@@ -11,11 +11,13 @@ namespace strato::api::ec2 {
 namespace {
 
 const std::vector<std::string> kVpcFilters = {
-    "vpc-id", "cidr", "cidr-block-association.cidr-block", "state", "is-default", "owner-id",
-    "dhcp-options-id"};
-const std::vector<std::string> kSubnetFilters = {
-    "subnet-id", "vpc-id", "cidr-block", "cidr", "state", "availability-zone",
-    "default-for-az", "available-ip-address-count", "owner-id"};
+    "vpc-id",   "cidr",           "cidr-block-association.cidr-block", "state", "is-default",
+    "owner-id", "dhcp-options-id"};
+const std::vector<std::string> kSubnetFilters = {"subnet-id",      "vpc-id",
+                                                 "cidr-block",     "cidr",
+                                                 "state",          "availability-zone",
+                                                 "default-for-az", "available-ip-address-count",
+                                                 "owner-id"};
 
 const char* Bool(bool b) { return b ? "true" : "false"; }
 
@@ -89,8 +91,9 @@ FilterFields FieldsOf(const Subnet& s, const std::string& zone) {
 Status RefuseTags(const Ec2Params& p, std::string_view action) {
   STRATO_ASSIGN_OR_RETURN(auto specs, p.TagSpecifications());
   if (!specs.empty()) {
-    return BadRequest("Unsupported", std::string(action) + ": tags on VPCs and subnets are not "
-                                                           "supported yet.");
+    return BadRequest("Unsupported", std::string(action) +
+                                         ": tags on VPCs and subnets are not "
+                                         "supported yet.");
   }
   return OkStatus();
 }
@@ -98,9 +101,9 @@ Status RefuseTags(const Ec2Params& p, std::string_view action) {
 // DescribeVpcs / DescribeSubnets: the listed ids (each must exist: `get` answers the
 // NotFound) or all of `list`, those passing the filters written as <item>s of `set`.
 template <typename T, typename Get, typename List, typename Fields, typename Write>
-Status DescribeEach(const Ec2Call& c, XmlWriter& x, std::string_view id_param,
-                    std::string_view set, const std::vector<std::string>& known, Get get,
-                    List list, Fields fields, Write write) {
+Status DescribeEach(const Ec2Call& c, XmlWriter& x, std::string_view id_param, std::string_view set,
+                    const std::vector<std::string>& known, Get get, List list, Fields fields,
+                    Write write) {
   STRATO_ASSIGN_OR_RETURN(auto ids, c.params.List(id_param));
   STRATO_ASSIGN_OR_RETURN(auto filters, c.params.Filters());
   STRATO_RETURN_IF_ERROR(CheckFilterNames(filters, known));
@@ -128,39 +131,38 @@ Status DescribeEach(const Ec2Call& c, XmlWriter& x, std::string_view id_param,
 
 void RegisterVpcActions(Ec2Api& api) {
   const Ec2Deps* d = &api.deps();
-  api.Register("CreateVpc",
-               {"CidrBlock", "InstanceTenancy", "AmazonProvidedIpv6CidrBlock",
-                "TagSpecification.#.ResourceType", "TagSpecification.#.Tag.#.Key",
-                "TagSpecification.#.Tag.#.Value"},
-               [d](const Ec2Call& c, XmlWriter& x) {
-                 STRATO_ASSIGN_OR_RETURN(auto cidr, c.params.Required("CidrBlock"));
-                 if (auto t = c.params.Optional("InstanceTenancy"); t && *t != "default") {
-                   return InvalidParameter("InstanceTenancy '" + *t +
-                                           "' is not supported: only 'default'.");
-                 }
-                 STRATO_ASSIGN_OR_RETURN(auto ipv6, c.params.Bool("AmazonProvidedIpv6CidrBlock"));
-                 if (ipv6.value_or(false)) {
-                   return BadRequest("Unsupported", "IPv6 CIDR blocks are not supported.");
-                 }
-                 STRATO_RETURN_IF_ERROR(RefuseTags(c.params, "CreateVpc"));
-                 STRATO_ASSIGN_OR_RETURN(auto v, d->networks->CreateVpc(c.principal, cidr));
-                 x.Open("vpc");
-                 WriteVpcFields(x, v);
-                 x.Close();
-                 return OkStatus();
-               });
+  api.Register(
+      "CreateVpc",
+      {"CidrBlock", "InstanceTenancy", "AmazonProvidedIpv6CidrBlock",
+       "TagSpecification.#.ResourceType", "TagSpecification.#.Tag.#.Key",
+       "TagSpecification.#.Tag.#.Value"},
+      [d](const Ec2Call& c, XmlWriter& x) {
+        STRATO_ASSIGN_OR_RETURN(auto cidr, c.params.Required("CidrBlock"));
+        if (auto t = c.params.Optional("InstanceTenancy"); t && *t != "default") {
+          return InvalidParameter("InstanceTenancy '" + *t + "' is not supported: only 'default'.");
+        }
+        STRATO_ASSIGN_OR_RETURN(auto ipv6, c.params.Bool("AmazonProvidedIpv6CidrBlock"));
+        if (ipv6.value_or(false)) {
+          return BadRequest("Unsupported", "IPv6 CIDR blocks are not supported.");
+        }
+        STRATO_RETURN_IF_ERROR(RefuseTags(c.params, "CreateVpc"));
+        STRATO_ASSIGN_OR_RETURN(auto v, d->networks->CreateVpc(c.principal, cidr));
+        x.Open("vpc");
+        WriteVpcFields(x, v);
+        x.Close();
+        return OkStatus();
+      });
 
-  api.Register("DescribeVpcs",
-               {"VpcId.#", "Filter.#.Name", "Filter.#.Value.#", "MaxResults", "NextToken"},
-               [d](const Ec2Call& c, XmlWriter& x) {
-                 const Principal& p = c.principal;
-                 return DescribeEach<Vpc>(
-                     c, x, "VpcId", "vpcSet", kVpcFilters,
-                     [&](const std::string& id) { return d->networks->GetVpc(p, id); },
-                     [&] { return d->networks->ListVpcs(p); },
-                     [](const Vpc& v) { return FieldsOf(v); },
-                     [&](const Vpc& v) { WriteVpcFields(x, v); });
-               });
+  api.Register(
+      "DescribeVpcs", {"VpcId.#", "Filter.#.Name", "Filter.#.Value.#", "MaxResults", "NextToken"},
+      [d](const Ec2Call& c, XmlWriter& x) {
+        const Principal& p = c.principal;
+        return DescribeEach<Vpc>(
+            c, x, "VpcId", "vpcSet", kVpcFilters,
+            [&](const std::string& id) { return d->networks->GetVpc(p, id); },
+            [&] { return d->networks->ListVpcs(p); }, [](const Vpc& v) { return FieldsOf(v); },
+            [&](const Vpc& v) { WriteVpcFields(x, v); });
+      });
 
   api.Register("DeleteVpc", {"VpcId"}, [d](const Ec2Call& c, XmlWriter& x) {
     STRATO_ASSIGN_OR_RETURN(auto id, c.params.Required("VpcId"));

@@ -21,8 +21,9 @@ Result<UploadChecksum> ParseUploadChecksum(const http::Request& r) {
     const std::string* v = r.Header(ChecksumHeader(a));
     if (!v) continue;
     if (out.algorithm) {
-      return Invalid("Expecting a single x-amz-checksum- header. Multiple checksum Types are "
-                     "not allowed.");
+      return Invalid(
+          "Expecting a single x-amz-checksum- header. Multiple checksum Types are "
+          "not allowed.");
     }
     out.algorithm = a;
     out.header_value = *v;
@@ -37,8 +38,9 @@ Result<UploadChecksum> ParseUploadChecksum(const http::Request& r) {
                      *trailer + "'.");
     }
     if (out.algorithm && *out.algorithm != *named) {
-      return Invalid("Expecting a single x-amz-checksum- header. Multiple checksum Types are "
-                     "not allowed.");
+      return Invalid(
+          "Expecting a single x-amz-checksum- header. Multiple checksum Types are "
+          "not allowed.");
     }
     out.algorithm = named;
   }
