@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/ec2/ec2_api.h"
+#include "api/ec2/ec2_block_device_mapping.h"
 #include "api/ec2/ec2_render.h"
 
 namespace strato::api::ec2 {
@@ -171,6 +172,7 @@ Result<RunInstancesInput> ParseRun(const Ec2Deps& d, const Ec2Call& c) {
     }
     for (const auto& t : spec.tags) in.tags[t.key] = t.value.value_or("");
   }
+  STRATO_RETURN_IF_ERROR(ParseRootDeviceMapping(p, in.root_device));
   return in;
 }
 
@@ -224,7 +226,8 @@ void RegisterInstanceActions(Ec2Api& api) {
   api.Register("RunInstances",
                {"ImageId", "InstanceType", "MinCount", "MaxCount", "Placement.AvailabilityZone",
                 "Placement.Tenancy", "ClientToken", "KeyName", "TagSpecification.#.ResourceType",
-                "TagSpecification.#.Tag.#.Key", "TagSpecification.#.Tag.#.Value"},
+                "TagSpecification.#.Tag.#.Key", "TagSpecification.#.Tag.#.Value",
+                "BlockDeviceMapping.#.DeviceName", "BlockDeviceMapping.#.Ebs.DeleteOnTermination"},
                [d](const Ec2Call& c, XmlWriter& x) {
                  STRATO_ASSIGN_OR_RETURN(auto in, ParseRun(*d, c));
                  STRATO_ASSIGN_OR_RETURN(auto out, d->instances->Run(c.principal, in));
