@@ -17,6 +17,8 @@ struct RunOptions {
   std::string placement;
   std::string subnet_id;
   std::string private_ip;
+  std::string root_device_type;
+  bool keep_root = false;  // delete_on_termination: false
   bool wait = false;
 };
 
@@ -72,6 +74,8 @@ Status RunInstances(CommandContext& ctx, const RunOptions& o) {
   if (!o.placement.empty()) body["placement_policy"] = o.placement;
   if (!o.subnet_id.empty()) body["subnet_id"] = o.subnet_id;
   if (!o.private_ip.empty()) body["private_ip"] = o.private_ip;
+  if (!o.root_device_type.empty()) body["root_device_type"] = o.root_device_type;
+  if (o.keep_root) body["delete_on_termination"] = false;
   STRATO_ASSIGN_OR_RETURN(Json result, ctx.api.Post("/v1/instances", body));
   Json launched =
       result.is_object() && result.contains("instances") ? result["instances"] : Json::array();
@@ -148,6 +152,11 @@ void AddRun(CLI::App& noun, Action& slot) {
   verb.add_option("--private-ip", o->private_ip, "A free address of the subnet (with --count 1)");
   verb.add_option("--placement", o->placement, "Placement policy")
       ->check(CLI::IsMember({"pack", "spread", "balance"}));
+  verb.add_option("--root-device-type", o->root_device_type,
+                  "Root device of an image with a disk: ebs (a volume, default) or instance-store")
+      ->check(CLI::IsMember({"ebs", "instance-store"}));
+  verb.add_flag("--keep-root-volume", o->keep_root,
+                "Keep the root volume when the instance terminates (delete_on_termination false)");
   verb.add_flag("--wait", o->wait, "Wait until every instance is running");
   Select(verb, slot, [o](CommandContext& ctx) { return RunInstances(ctx, *o); });
 }
