@@ -48,8 +48,9 @@ def filled_volume(d, size_gib):
     wait_state(d, f"/v1/volumes/{v['id']}", "available")
     blob = new_blob_file(d, before)
     t0 = time.monotonic()
-    subprocess.run(["qemu-io", "-f", "qcow2", "-c", f"write -P 0x5a 0 {size_gib}G", blob],
-                   check=True, capture_output=True)
+    # One request per GiB: qemu-io refuses a single request of several GiB.
+    writes = [a for k in range(size_gib) for a in ("-c", f"write -P 0x5a {k}G 1G")]
+    subprocess.run(["qemu-io", "-f", "qcow2", *writes, blob], check=True, capture_output=True)
     fill = time.monotonic() - t0
     return v["id"], fill, os.path.getsize(blob)
 

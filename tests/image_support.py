@@ -74,3 +74,15 @@ def files_under(directory):
 
 def response_json(r):
     return json.loads(r.body) if r.body else None
+
+
+def attach_new_volume(api, iid, device, body=None, message="attached"):
+    """Creates a volume ({"size": 1} unless `body`), waits for it, attaches it to `iid` at
+    `device` and waits for the attachment; returns the volume as created."""
+    from test_vm_volumes import attached, wait_volume
+    v = api.ok("POST", "/v1/volumes", body or {"size": 1}, expect=(202,))
+    wait_volume(api, v["id"], lambda x: x["state"] == "available", "available")
+    api.ok("POST", f"/v1/volumes/{v['id']}/attach", {"instance_id": iid, "device": device},
+           expect=(202,))
+    wait_volume(api, v["id"], attached, message)
+    return v

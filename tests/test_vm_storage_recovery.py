@@ -6,7 +6,7 @@ import subprocess
 import time
 
 from conftest import VM_STATE_TIMEOUT, wait_for
-from image_support import files_under, make_ext4_image
+from image_support import attach_new_volume, files_under, make_ext4_image
 from test_vm_volumes import attached, guest_disk, launch, read, wait_volume, write
 
 
@@ -49,11 +49,7 @@ def test_kill_9_during_an_upload_leaves_no_image_and_no_partial_file(cloud, tmp_
 def test_kill_9_during_a_live_snapshot_and_an_attach_then_restart_converges(cloud, image):
     api = cloud.admin
     a = launch(cloud, image)
-    v = api.ok("POST", "/v1/volumes", {"size": 1}, expect=(202,))
-    wait_volume(api, v["id"], lambda x: x["state"] == "available", "available")
-    api.ok("POST", f"/v1/volumes/{v['id']}/attach", {"instance_id": a, "device": "/dev/sdf"},
-           expect=(202,))
-    wait_volume(api, v["id"], attached, "attached")
+    v = attach_new_volume(api, a, "/dev/sdf")
     write(cloud, a, guest_disk(cloud, a, v["id"]), "pre-crash-data")
 
     # Snapshot, and the daemon dies while the guest is being switched onto the new overlay.

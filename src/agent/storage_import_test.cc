@@ -84,6 +84,11 @@ TEST(StorageMessagesTest, ImportOpsAndReportsRoundTrip) {
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->type, "import");
   EXPECT_EQ(back->source_path, op.source_path);
+  StorageOp reconcile{.type = "reconcile", .known = {kBlob}, .source_path = "/data/uploads"};
+  auto rb_op = DecodeStorageOp(EncodeStorageOp(reconcile));
+  ASSERT_TRUE(rb_op.ok());
+  EXPECT_EQ(rb_op->source_path, "/data/uploads");  // where stray spools are looked for
+  EXPECT_EQ(rb_op->known, reconcile.known);
   StorageReport r{"import", kBlob, true, "", 4096, "ab12"};
   auto rb = DecodeStorageReport(EncodeStorageReport(r));
   ASSERT_TRUE(rb.ok());

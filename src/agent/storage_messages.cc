@@ -11,7 +11,7 @@ std::string EncodeStorageOp(const StorageOp& op) {
   if (op.type == "create" || op.type == "grow") j["size_bytes"] = op.size_bytes;
   if (op.type == "create") j["backing_id"] = op.backing_id;
   if (op.type == "reconcile") j["known"] = op.known;
-  if (op.type == "import") j["source_path"] = op.source_path;
+  if (!op.source_path.empty()) j["source_path"] = op.source_path;
   return j.dump();
 }
 

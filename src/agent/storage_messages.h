@@ -7,7 +7,8 @@
 //   {"type":"delete", "blob_id":"blob-…"}
 //   {"type":"import", "blob_id":"blob-…", "source_path":"…"}   convert a received image
 //      (raw or qcow2) into a new base blob; the source file is removed once converted
-//   {"type":"reconcile", "known":["blob-…", …]}   remove partial files and unknown blobs
+//   {"type":"reconcile", "known":["blob-…", …], "source_path":"<spool dir>"}   remove partial
+//      files, unknown blobs, and spooled uploads of unknown blobs
 // storage agent → controller
 //   {"op":"create|grow|delete|reconcile", "blob_id":"…", "ok":bool, "error":"…",
 //    "size_bytes":N, "sha256":"…"}   (import: stored size and SHA-256 of the new blob)
@@ -26,7 +27,7 @@ struct StorageOp {
   int64_t size_bytes = 0;
   std::string backing_id;
   std::set<std::string> known;  // reconcile
-  std::string source_path;      // import
+  std::string source_path;      // import: the received image; reconcile: the spool dir
 };
 
 struct StorageReport {

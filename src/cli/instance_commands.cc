@@ -20,6 +20,8 @@ struct RunOptions {
   std::string private_ip;
   std::vector<std::string> security_group_ids;
   LaunchContextOptions launch;
+  std::string root_device_type;
+  bool keep_root = false;  // delete_on_termination: false
   bool wait = false;
 };
 
@@ -77,6 +79,8 @@ Status RunInstances(CommandContext& ctx, const RunOptions& o) {
   if (!o.private_ip.empty()) body["private_ip"] = o.private_ip;
   if (!o.security_group_ids.empty()) body["security_group_ids"] = o.security_group_ids;
   STRATO_RETURN_IF_ERROR(AddLaunchContext(o.launch, body));
+  if (!o.root_device_type.empty()) body["root_device_type"] = o.root_device_type;
+  if (o.keep_root) body["delete_on_termination"] = false;
   STRATO_ASSIGN_OR_RETURN(Json result, ctx.api.Post("/v1/instances", body));
   Json launched =
       result.is_object() && result.contains("instances") ? result["instances"] : Json::array();
@@ -156,6 +160,11 @@ void AddRun(CLI::App& noun, Action& slot) {
   verb.add_option("--placement", o->placement, "Placement policy")
       ->check(CLI::IsMember({"pack", "spread", "balance"}));
   AddLaunchContextFlags(verb, o->launch);
+  verb.add_option("--root-device-type", o->root_device_type,
+                  "Root device of an image with a disk: ebs (a volume, default) or instance-store")
+      ->check(CLI::IsMember({"ebs", "instance-store"}));
+  verb.add_flag("--keep-root-volume", o->keep_root,
+                "Keep the root volume when the instance terminates (delete_on_termination false)");
   verb.add_flag("--wait", o->wait, "Wait until every instance is running");
   Select(verb, slot, [o](CommandContext& ctx) { return RunInstances(ctx, *o); });
 }

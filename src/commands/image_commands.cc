@@ -120,6 +120,7 @@ Result<DeregisterResult> DeregisterImageInTxn(WriteTxn& t, const Principal& p,
     STRATO_ASSIGN_OR_RETURN(auto blob, t.GetBlob(disk->blob_id));
     blob.state = BlobState::kDeleting;
     STRATO_RETURN_IF_ERROR(t.UpdateBlob(blob));
+    out.spool_path = disk->spool_path;
     return out;
   }
   STRATO_ASSIGN_OR_RETURN(out.dependents, DependentsOf(t, disk->blob_id));
@@ -266,6 +267,12 @@ Result<DeregisterResult> ImageCommands::Deregister(const Principal& p, const std
     STRATO_ASSIGN_OR_RETURN(out, DeregisterImageInTxn(t, p, id));
     return OkStatus();
   }));
+  if (!out.spool_path.empty()) {
+    // A conversion in progress keeps reading the unlinked file; one not yet started fails
+    // harmlessly, and the blob's deletion follows either way.
+    std::error_code ec;
+    fs::remove(out.spool_path, ec);
+  }
   env_.kick_volumes();
   return out;
 }

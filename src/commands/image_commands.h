@@ -37,6 +37,7 @@ struct DeregisterResult {
   bool had_disk = false;     // false: a record only, nothing stored
   bool data_deleted = true;  // false: kept for the dependents
   std::vector<std::string> dependents;  // volumes and snapshots still backed by its disk
+  std::string spool_path;  // a received image not yet converted, to remove after the commit
 };
 
 struct UploadImageInput {

@@ -196,6 +196,7 @@ TEST_F(ImageCommandsTest, DeregisteringAPendingImageDeletesItsBlobAfterTheImport
   auto v = images_->Upload(alice_, {"disk", "", ReadString(RawDisk())});
   ASSERT_TRUE(v.ok());
   ASSERT_TRUE(images_->Deregister(alice_, v->image.id).ok());
+  EXPECT_TRUE(Spools().empty());
   ASSERT_TRUE(store_->Read([&](ReadTxn& t) -> Status {
     STRATO_ASSIGN_OR_RETURN(auto b, t.GetBlob(v->data->blob_id));
     EXPECT_EQ(b.state, BlobState::kDeleting);

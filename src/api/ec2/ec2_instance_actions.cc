@@ -167,7 +167,7 @@ Result<RunInstancesInput> ParseRun(const Ec2Deps& d, const Ec2Call& c) {
   }
   in.nic.subnet_id = p.Optional("SubnetId");
   in.nic.private_ip = p.Optional("PrivateIpAddress");
-  STRATO_RETURN_IF_ERROR(RefuseBlockDeviceMappings(p));
+  STRATO_RETURN_IF_ERROR(ParseBlockDeviceMappings(p, in.root_device));
   STRATO_RETURN_IF_ERROR(ParseLaunchContextParams(p, in.launch));
   STRATO_ASSIGN_OR_RETURN(auto specs, p.TagSpecifications());
   for (const auto& spec : specs) {

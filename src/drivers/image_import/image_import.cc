@@ -29,7 +29,8 @@ constexpr std::chrono::minutes kToolTimeout{30};
 Status Errno(const std::string& what) { return Internal(what + ": " + std::strerror(errno)); }
 
 // Writes a byte stream to a file, leaving whole 4 KiB blocks of zeros as holes: a raw disk
-// image is mostly zeros, and qemu-img convert then skips them without reading.
+// image is mostly zeros, and qemu-img convert then skips them without reading. Consecutive
+// data blocks go out in one write of up to 1 MiB (one syscall per 4 KiB block was the cost).
 class SparseWriter {
  public:
   explicit SparseWriter(int fd) : fd_(fd) {}
@@ -38,17 +39,17 @@ class SparseWriter {
     while (!data.empty()) {
       size_t in_block = offset_ % kBlock;
       size_t n = std::min(data.size(), kBlock - in_block);
-      std::string_view piece = data.substr(0, n);
-      pending_.append(piece);
+      block_.append(data.data(), n);
       offset_ += n;
       data.remove_prefix(n);
-      if (offset_ % kBlock == 0) STRATO_RETURN_IF_ERROR(FlushBlock());
+      if (offset_ % kBlock == 0) STRATO_RETURN_IF_ERROR(EndBlock());
     }
     return OkStatus();
   }
 
   Status Finish() {
-    STRATO_RETURN_IF_ERROR(FlushBlock());
+    STRATO_RETURN_IF_ERROR(EndBlock());
+    STRATO_RETURN_IF_ERROR(FlushRun());
     if (::ftruncate(fd_, static_cast<off_t>(offset_)) != 0) return Errno("ftruncate");
     return OkStatus();
   }
@@ -56,29 +57,43 @@ class SparseWriter {
   uint64_t size() const { return offset_; }
 
  private:
-  Status FlushBlock() {
-    if (pending_.empty()) return OkStatus();
-    bool zero = pending_.find_first_not_of('\0') == std::string::npos;
-    if (!zero) {
-      off_t at = static_cast<off_t>(offset_ - pending_.size());
-      const char* p = pending_.data();
-      size_t left = pending_.size();
-      while (left > 0) {
-        ssize_t w = ::pwrite(fd_, p, left, at);
-        if (w < 0 && errno == EINTR) continue;
-        if (w < 0) return Errno("write");
-        p += w;
-        left -= static_cast<size_t>(w);
-        at += w;
-      }
+  static constexpr size_t kMaxRun = 1 << 20;
+
+  Status EndBlock() {
+    if (block_.empty()) return OkStatus();
+    const bool zero = block_.find_first_not_of('\0') == std::string::npos;
+    if (zero) {
+      STRATO_RETURN_IF_ERROR(FlushRun());
+    } else {
+      if (run_.empty()) run_offset_ = offset_ - block_.size();
+      run_.append(block_);
+      if (run_.size() >= kMaxRun) STRATO_RETURN_IF_ERROR(FlushRun());
     }
-    pending_.clear();
+    block_.clear();
+    return OkStatus();
+  }
+
+  Status FlushRun() {
+    const char* p = run_.data();
+    size_t left = run_.size();
+    off_t at = static_cast<off_t>(run_offset_);
+    while (left > 0) {
+      ssize_t w = ::pwrite(fd_, p, left, at);
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) return Errno("write");
+      p += w;
+      left -= static_cast<size_t>(w);
+      at += w;
+    }
+    run_.clear();
     return OkStatus();
   }
 
   int fd_;
   uint64_t offset_ = 0;
-  std::string pending_;  // the current block's bytes (< 4 KiB)
+  std::string block_;        // the current block's bytes (< 4 KiB)
+  std::string run_;          // data blocks not yet written, contiguous from run_offset_
+  uint64_t run_offset_ = 0;
 };
 
 // Removes its paths when it goes out of scope, unless released.
