@@ -4,6 +4,7 @@ switched off, X-Forwarded-For refused, two tenants with the same private address
 seeing only their own instance, and user-data run at first boot."""
 
 import base64
+import contextlib
 import json
 import re
 import subprocess
@@ -122,32 +123,34 @@ def test_token_put_with_x_forwarded_for_is_refused(cloud, guest):
     assert code == 403
 
 
-def test_http_tokens_required_applies_to_a_running_instance(cloud, guest):
-    iid = guest["id"]
-    set_options(cloud, iid, http_tokens="required")
+@contextlib.contextmanager
+def imdsv1_refused_while(cloud, iid, code, **options):
+    """Sets `options` on the running instance, waits until IMDSv1 gets `code`, and on exit
+    restores the defaults and waits until IMDSv1 answers again."""
+    defaults = {"http_tokens": "optional", "http_endpoint": "enabled"}
+    set_options(cloud, iid, **options)
     try:
-        wait_for(lambda: "401" in imds(cloud, iid, "/latest/meta-data/instance-id", "-1")[1],
-                 30, interval=0.5, message="IMDSv1 to be refused")
-        status, out = imds(cloud, iid, "/latest/meta-data/instance-id")
-        assert status == 0 and out == iid, out
+        wait_for(lambda: code in imds(cloud, iid, "/latest/meta-data/instance-id", "-1")[1],
+                 30, interval=0.5, message=f"IMDSv1 to get {code} with {options}")
+        yield
     finally:
-        set_options(cloud, iid, http_tokens="optional")
+        set_options(cloud, iid, **{k: defaults[k] for k in options})
     wait_for(lambda: imds(cloud, iid, "/latest/meta-data/instance-id", "-1")[0] == 0, 30,
              interval=0.5, message="IMDSv1 to answer again")
 
 
+def test_http_tokens_required_applies_to_a_running_instance(cloud, guest):
+    iid = guest["id"]
+    with imdsv1_refused_while(cloud, iid, "401", http_tokens="required"):
+        status, out = imds(cloud, iid, "/latest/meta-data/instance-id")
+        assert status == 0 and out == iid, out
+
+
 def test_http_endpoint_disabled_answers_nothing(cloud, guest):
     iid = guest["id"]
-    set_options(cloud, iid, http_endpoint="disabled")
-    try:
-        wait_for(lambda: "403" in imds(cloud, iid, "/latest/meta-data/instance-id", "-1")[1],
-                 30, interval=0.5, message="the endpoint to be off")
+    with imdsv1_refused_while(cloud, iid, "403", http_endpoint="disabled"):
         status, out = imds(cloud, iid, "/latest/meta-data/instance-id")
-        assert status == 1, out
-    finally:
-        set_options(cloud, iid, http_endpoint="enabled")
-    wait_for(lambda: imds(cloud, iid, "/latest/meta-data/instance-id", "-1")[0] == 0, 30,
-             interval=0.5, message="the endpoint to answer again")
+        assert status == 1 and "403" in out, out
 
 
 def test_hop_limit_is_the_ip_ttl_of_responses(cloud, guest):

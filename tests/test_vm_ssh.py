@@ -23,6 +23,21 @@ def ssh(ns, key, ip, command, timeout=60):
         capture_output=True, text=True, timeout=timeout)
 
 
+def launch_contextualized(cloud, image, **extra):
+    """A running guest that finished its contextualization, and its VPC's namespace."""
+    inst = cloud.admin.run(image_id=image, **extra)[0]
+    iid = inst["id"]
+    cloud.wait_ready(iid)
+    wait_for(lambda: f"STRATO-CONTEXT-DONE {iid}" in cloud.console(iid), BOOT_TIMEOUT,
+             interval=0.5, message="contextualization")
+    return inst, f"strato-{cloud.qemu_host['id']}-{inst['vpc_id']}"
+
+
+def terminate(cloud, iid):
+    cloud.admin.ok("POST", f"/v1/instances/{iid}/terminate", expect=(202,))
+    cloud.wait_state(iid, "terminated")
+
+
 @pytest.fixture(scope="module")
 def keys(tmp_path_factory):
     d = tmp_path_factory.mktemp("ssh")
@@ -35,30 +50,19 @@ def test_ssh_with_the_key_pair_and_refused_with_another(cloud, image, keys):
     name = unique("ssh")
     cloud.admin.ok("POST", "/v1/key-pairs", {"name": name, "public_key": right_pub},
                    expect=(201,))
-    inst = cloud.admin.run(image_id=image, key_name=name)[0]
+    inst, ns = launch_contextualized(cloud, image, key_name=name)
     iid = inst["id"]
-    cloud.wait_ready(iid)
-    wait_for(lambda: f"STRATO-CONTEXT-DONE {iid}" in cloud.console(iid), BOOT_TIMEOUT,
-             interval=0.5, message="contextualization")
-    ns = f"strato-{cloud.qemu_host['id']}-{inst['vpc_id']}"
     p = ssh(ns, right, inst["private_ip"], "cat /run/strato/id; id -u")
     assert p.returncode == 0, p.stderr
     assert p.stdout.split() == [iid, "0"], p.stdout
     p = ssh(ns, wrong, inst["private_ip"], "true")
     assert p.returncode == 255 and "Permission denied" in p.stderr, (p.returncode, p.stderr)
-    cloud.admin.ok("POST", f"/v1/instances/{iid}/terminate", expect=(202,))
-    cloud.wait_state(iid, "terminated")
+    terminate(cloud, iid)
 
 
 def test_a_guest_without_a_key_pair_lets_no_one_in(cloud, image, keys):
     (right, _), _ = keys
-    inst = cloud.admin.run(image_id=image)[0]
-    iid = inst["id"]
-    cloud.wait_ready(iid)
-    wait_for(lambda: f"STRATO-CONTEXT-DONE {iid}" in cloud.console(iid), BOOT_TIMEOUT,
-             interval=0.5, message="contextualization")
-    ns = f"strato-{cloud.qemu_host['id']}-{inst['vpc_id']}"
+    inst, ns = launch_contextualized(cloud, image)
     p = ssh(ns, right, inst["private_ip"], "true")
     assert p.returncode == 255, (p.returncode, p.stdout, p.stderr)
-    cloud.admin.ok("POST", f"/v1/instances/{iid}/terminate", expect=(202,))
-    cloud.wait_state(iid, "terminated")
+    terminate(cloud, inst["id"])
