@@ -11,7 +11,7 @@ Run as root.
 import argparse, base64, os, re, signal, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from vm_launch_bench import Api, host_namespaces, remove_host_namespaces  # noqa: E402
+from vm_launch_bench import Api, stop_and_clean, terminate_all  # noqa: E402
 
 DONE = re.compile(rb"STRATO-CONTEXT-DONE (i-[0-9a-f]+)\r?\n")
 FAILS = re.compile(rb"IMDS-STORM (i-[0-9a-f]+) failures=(\d+) of=(\d+)\r?\n")
@@ -57,7 +57,7 @@ def main():
         while (len(fails) < len(ids) or len(done) < len(ids)) and \
                 time.monotonic() - t0 < a.timeout:
             for i in ids:
-                if i in fails:
+                if i in fails and i in done:
                     continue
                 try:
                     text = open(os.path.join(data, "vms", i, "console.log"), "rb").read()
@@ -68,8 +68,6 @@ def main():
                 for m in FAILS.finditer(text):
                     if m.group(1).decode() == i:
                         fails[i] = int(m.group(2))
-                if b"metadata service unreachable" in text:
-                    fails[i] = fails.get(i, 0) + 1
             time.sleep(0.05)
         unreachable = sum(1 for i in ids
                           if b"metadata service unreachable" in
@@ -84,17 +82,9 @@ def main():
         print(f"  metadata timeouts at boot: {unreachable}; failed fetches: "
               f"{sum(fails.values())} of {len(fails) * a.fetches} "
               f"({len(ids) - len(fails)} guests never reported)")
-        for i in ids:
-            api.call("POST", f"/v1/instances/{i}/terminate")
-        deadline = time.monotonic() + 120
-        while (os.listdir(os.path.join(data, "vms")) or host_namespaces(prefix)) and \
-                time.monotonic() < deadline:
-            time.sleep(0.2)
+        terminate_all(api, ids, data, prefix, timeout=120)
     finally:
-        d.terminate()
-        d.wait(timeout=60)
-        remove_host_namespaces(prefix)
-        subprocess.run(["rm", "-rf", work])
+        stop_and_clean(d, data, prefix, work)
 
 
 if __name__ == "__main__":
