@@ -226,3 +226,28 @@ def test_two_tenants_with_the_same_private_ip_see_only_their_own(cloud, image):
             t.api.ok("POST", f"/v1/instances/{inst['id']}/terminate", expect=(202,))
         for t, inst in launched:
             t.api.wait_state(inst["id"], "terminated", timeout=60)
+
+
+def test_a_guest_cannot_read_another_guests_metadata_by_taking_its_address(cloud, guest, image):
+    """Same subnet: guest A claims B's address (secondary address, gratuitous ARP, metadata
+    route with B's address as source). The source guard drops it at A's tap: A never gets
+    B's metadata, and B still gets its own."""
+    b = cloud.admin.run(image_id=image, subnet_id=guest["subnet_id"])[0]
+    try:
+        cloud.wait_ready(b["id"])
+        context_done(cloud, b["id"])
+        a_id, b_ip = guest["id"], b["private_ip"]
+        spoof = (f"ip addr add {b_ip}/32 dev eth0; arping -U -c 2 -I eth0 -s {b_ip} {b_ip}; "
+                 f"ip route replace 169.254.169.254 dev eth0 src {b_ip}; "
+                 "strato-imds -1 /latest/meta-data/instance-id; "
+                 f"echo rc=$?; ip route del 169.254.169.254; ip addr del {b_ip}/32 dev eth0")
+        status, out = cloud.guest_run(a_id, spoof, timeout=90)
+        assert b["id"] not in out, f"guest A read B's metadata: {out}"
+        assert "rc=1" in out, out
+        status, out = imds(cloud, b["id"], "/latest/meta-data/instance-id", "-1")
+        assert status == 0 and out == b["id"], out
+        status, out = imds(cloud, a_id, "/latest/meta-data/instance-id", "-1")
+        assert status == 0 and out == a_id, out
+    finally:
+        cloud.admin.ok("POST", f"/v1/instances/{b['id']}/terminate", expect=(202,))
+        cloud.wait_state(b["id"], "terminated")
