@@ -190,6 +190,29 @@ def remove_host_namespaces(prefix):
         subprocess.run(["ip", "netns", "del", ns], capture_output=True)
 
 
+def terminate_all(api, ids, data, prefix, timeout=60):
+    """Terminates the instances, then waits for the host agent to take down the VMs and, with
+    the last of them, the VPC namespaces and dnsmasq of its data plane."""
+    for i in ids:
+        api.call("POST", f"/v1/instances/{i}/terminate")
+    deadline = time.monotonic() + timeout
+    while (os.listdir(os.path.join(data, "vms")) or host_namespaces(prefix)) and \
+            time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
+def stop_and_clean(d, data, prefix, work):
+    """Stops stratod, kills guests an interrupted run left behind, removes what remains."""
+    d.send_signal(signal.SIGTERM); d.wait(timeout=30)
+    for pid_file in glob.glob(os.path.join(data, "vms", "*", "qemu.pid")):
+        try:
+            os.kill(int(open(pid_file).read()), signal.SIGKILL)
+        except (OSError, ValueError):
+            pass
+    remove_host_namespaces(prefix)  # only if the daemon ended before taking them down
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # run the clean-up in finally
     ap = argparse.ArgumentParser()
@@ -251,23 +274,9 @@ def main():
               f"guest RAM: RSS {med('outside_rss'):.1f} MiB, PSS {med('outside_pss'):.1f} MiB, "
               f"anonymous {med('outside_anon'):.1f} MiB")
         print(f"stratod RSS growth per running instance: {per_instance:.0f} KiB (stratod RSS {rss_kib(d.pid) / 1024:.1f} MiB)")
-        for i in ids:
-            api.call("POST", f"/v1/instances/{i}/terminate")
-        # Wait for the host agent to take down the VMs and, with the last of them, the VPC
-        # namespaces and dnsmasq of its data plane.
-        deadline = time.monotonic() + 60
-        while (os.listdir(os.path.join(data, "vms")) or host_namespaces(prefix)) and \
-                time.monotonic() < deadline:
-            time.sleep(0.2)
+        terminate_all(api, ids, data, prefix)
     finally:
-        d.send_signal(signal.SIGTERM); d.wait(timeout=30)
-        for pid_file in glob.glob(os.path.join(data, "vms", "*", "qemu.pid")):
-            try:
-                os.kill(int(open(pid_file).read()), signal.SIGKILL)
-            except (OSError, ValueError):
-                pass
-        remove_host_namespaces(prefix)  # only if the daemon ended before taking them down
-        shutil.rmtree(work, ignore_errors=True)
+        stop_and_clean(d, data, prefix, work)
 
 
 if __name__ == "__main__":

@@ -59,6 +59,7 @@ inputs_hash() {
     echo "$KPKG=$KPKG_VERSION"
     echo "busybox-static=$BB_VERSION"
     echo "disk=$DISK_SIZE"
+    echo "dropbear=$(dpkg-query -W -f '${Version}' dropbear-bin)"
     (cd "$SRC_DIR" && find build.sh modules.list rootfs -type f -print0 | sort -z |
       xargs -0 sha256sum && find rootfs -perm -u+x -type f | sort)
   } | sha256sum | cut -d' ' -f1
@@ -142,7 +143,8 @@ stage_userland() {
   chmod 1777 "$stage/tmp"
   chmod 0700 "$stage/root"
   cp -a "$SRC_DIR/rootfs/." "$stage/"
-  chmod 0755 "$stage/init" "$stage/sbin/strato-poweroff" \
+  chmod 0755 "$stage/init" "$stage/sbin/strato-poweroff" "$stage/sbin/strato-context" \
+    "$stage/usr/bin/strato-imds" \
     "$stage/usr/share/udhcpc/default.script" "$stage/etc/acpi/PWRF/00000080"
   # /init is also the disk's init; busybox's init applet stays as `busybox init`.
   ln -sfn /init "$stage/sbin/init"
@@ -155,6 +157,20 @@ stage_userland() {
     mknod -m 0600 "$stage/dev/console" c 5 1
     mknod -m 0666 "$stage/dev/null" c 1 3
   fi
+}
+
+# dropbear (SSH server) from the installed dropbear-bin package, with the shared
+# libraries it links (the rest of the guest is static busybox).
+stage_dropbear() {
+  local stage=$1 lib
+  command -v dropbear >/dev/null || [ -x /usr/sbin/dropbear ] ||
+    die "dropbear-bin is not installed (scripts/install-deps.sh)"
+  install -D -m 0755 /usr/sbin/dropbear "$stage/usr/sbin/dropbear"
+  for lib in $(ldd /usr/sbin/dropbear | grep -o '/[^ ]*'); do
+    install -D -m 0755 "$(readlink -f "$lib")" "$stage$lib"
+  done
+  printf '/bin/sh\n' >"$stage/etc/shells"
+  mkdir -p "$stage/etc/dropbear" "$stage/var/lib/strato"
 }
 
 # The bzImage carries vmlinux as one XZ stream (Debian: CONFIG_KERNEL_XZ).
@@ -203,6 +219,7 @@ build() {
 
   stage_busybox "$WORK/busybox" "$stage"
   stage_userland "$stage"
+  stage_dropbear "$stage"
   stage_modules "$WORK/kernel" "$stage"
 
   cp "$WORK/kernel/boot/vmlinuz-$KVER" "$WORK/vmlinuz"

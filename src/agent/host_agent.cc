@@ -3,10 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <future>
-#include <set>
 #include <nlohmann/json.hpp>
 
 #include "agent/agent_messages.h"
+#include "drivers/network/network_plan.h"
 
 namespace strato {
 
@@ -54,9 +54,11 @@ Status HostAgent::ReconcileNetwork() {
   Status s = network_->Reconcile(spec);
   if (!s.ok()) spdlog::warn("agent {}: network reconcile failed: {}", host_id_, s.ToString());
   if (metadata_) {
-    std::set<std::string> vpc_ids;
-    for (const auto& v : spec.vpcs) vpc_ids.insert(v.id);
-    Status m = metadata_->SyncListeners(vpc_ids);
+    std::map<std::string, std::vector<GuardedPort>> guarded;
+    for (const auto& v : spec.vpcs) guarded[v.id];
+    for (const auto& [instance_id, nics] : nics_)
+      for (const auto& n : nics) guarded[n.vpc_id].push_back({TapName(n.port_id), n.mac, n.ip});
+    Status m = metadata_->SyncListeners(guarded);
     if (s.ok()) s = m;
   }
   return s;

@@ -47,11 +47,11 @@ MetadataService::MetadataService(std::string host_id, CommandRunner& runner,
 
 MetadataService::~MetadataService() { server_.Stop(); }
 
-Status MetadataService::SyncListeners(const std::set<std::string>& vpc_ids) {
+Status MetadataService::SyncListeners(const std::map<std::string, std::vector<GuardedPort>>& vpcs) {
   std::lock_guard lock(mu_);
   Status first_error;
   std::set<std::string> serving = server_.Segments();
-  for (const auto& vpc : vpc_ids) {
+  for (const auto& [vpc, ports] : vpcs) {
     std::string ns = VpcNetnsName(host_id_, vpc);
     // A namespace deleted and made again is a new one: the old socket would hear nothing.
     struct stat st {};
@@ -61,6 +61,7 @@ Status MetadataService::SyncListeners(const std::set<std::string>& vpc_ids) {
     Status s = RunChecked(runner_, {"ip", "-n", ns, "addr", "replace",
                                     std::string(kMetadataAddress) + "/32", "dev", "lo"})
                    .status();
+    if (s.ok()) s = ApplyNftInNetns(ns, RenderSourceGuard(ports));
     if (s.ok() && !serving.count(vpc)) {
       auto fd = OpenListenerInNetns(ns);
       if (fd.ok()) {
@@ -77,7 +78,7 @@ Status MetadataService::SyncListeners(const std::set<std::string>& vpc_ids) {
   }
   // A departed VPC's socket would keep its namespace alive: close it.
   for (const auto& vpc : serving) {
-    if (vpc_ids.count(vpc)) continue;
+    if (vpcs.count(vpc)) continue;
     server_.RemoveListener(vpc);
     listener_netns_.erase(vpc);
   }

@@ -2,7 +2,8 @@
 // MetadataService: the host agent's metadata endpoint, 169.254.169.254:80 in every VPC
 // namespace of the host (docs/metadata.md).
 //
-// - SyncListeners(vpcs) keeps exactly one listener per VPC namespace present on the host:
+// - SyncListeners(vpcs) keeps exactly one listener per VPC namespace present on the host
+//   and that namespace's source guard (source_guard.h) matching its guests' NICs:
 //   the socket is created inside the namespace (setns on a short-lived thread), so it only
 //   ever sees that VPC's packets, and served from the service's own I/O threads. The
 //   address 169.254.169.254/32 is put on the namespace's loopback so guests' packets to it
@@ -25,6 +26,7 @@
 #include "metadata/metadata_registry.h"
 #include "metadata/metadata_server.h"
 #include "metadata/metadata_token.h"
+#include "metadata/source_guard.h"
 
 namespace strato {
 
@@ -41,7 +43,8 @@ class MetadataService {
 
   // Errors: InternalError naming the namespace whose listener could not be opened (the
   // others are still served; the next sync retries).
-  Status SyncListeners(const std::set<std::string>& vpc_ids);
+  // `vpcs`: VPC id → the NICs of the host's guests in it.
+  Status SyncListeners(const std::map<std::string, std::vector<GuardedPort>>& vpcs);
   // InvalidParameterValue for a malformed message (nothing changed).
   Status Apply(const nlohmann::json& message);
   // Forgets an instance (its VM was destroyed).

@@ -149,3 +149,46 @@ TEST_F(SqliteStoreTest, HostAllocationSumsPlacedInstances) {
 
 }  // namespace
 }  // namespace strato::sqlite
+
+namespace strato::sqlite {
+namespace {
+
+// Regression: reading an instance context left its statement mid-result, which pinned the
+// pooled reader's snapshot; later reads on that connection missed newer instances.
+TEST_F(SqliteStoreTest, InstanceContextReadDoesNotPinTheSnapshot) {
+  InstanceContext c;
+  c.instance_id = "i-00000000000000001";
+  c.tenant_id = "t-a";
+  c.key_name = "k";
+  c.user_data = std::string("#!\0\xff", 4);
+  c.metadata.hop_limit = 3;
+  ASSERT_TRUE(store_->Write([&](WriteTxn& t) {
+    STRATO_RETURN_IF_ERROR(t.InsertInstance(MakeInstance(c.instance_id, "t-a")));
+    return t.PutInstanceContext(c);
+  }).ok());
+  for (int round = 0; round < 5; ++round) {
+    ASSERT_TRUE(store_->Read([&](ReadTxn& t) {
+      auto got = t.GetInstanceContext(Scope::System(), c.instance_id);
+      EXPECT_EQ(got->user_data, c.user_data);
+      EXPECT_EQ(got->metadata.hop_limit, 3);
+      EXPECT_EQ(t.GetInstanceContext(Scope::Tenant("t-b"), c.instance_id)->key_name, "");
+      return OkStatus();
+    }).ok());
+    std::string id = "i-0000000000000010" + std::to_string(round);
+    ASSERT_TRUE(store_->Write([&](WriteTxn& t) { return t.InsertInstance(MakeInstance(id, "t-a")); })
+                    .ok());
+    ASSERT_TRUE(store_->Read([&](ReadTxn& t) {
+      EXPECT_TRUE(t.GetInstance(Scope::System(), id).ok()) << id << " invisible";
+      return OkStatus();
+    }).ok());
+  }
+  // The context goes with its instance.
+  ASSERT_TRUE(store_->Write([&](WriteTxn& t) { return t.DeleteInstance(c.instance_id); }).ok());
+  ASSERT_TRUE(store_->Read([&](ReadTxn& t) {
+    EXPECT_EQ(t.GetInstanceContext(Scope::System(), c.instance_id)->key_name, "");
+    return OkStatus();
+  }).ok());
+}
+
+}  // namespace
+}  // namespace strato::sqlite
