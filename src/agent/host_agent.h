@@ -43,6 +43,10 @@ class HostAgent {
   void Report(const VmEvent& event);
   // Executor thread only.
   Status ReconcileNetwork();
+  // Queues one ReconcileNetwork behind the messages already waiting, unless one is queued.
+  void ScheduleNetworkReconcile();
+  static bool FirewallChangedOnly(const std::vector<VmNic>& before,
+                                  const std::vector<VmNic>& after);
 
   const std::string host_id_;
   std::unique_ptr<HypervisorDriver> driver_;
@@ -52,6 +56,7 @@ class HostAgent {
   std::map<std::string, int64_t> reboot_seen_;  // GUARDED_BY(mu_): last applied generation
   std::unique_ptr<NetworkDriver> network_;
   std::map<std::string, std::vector<VmNic>> nics_;  // executor thread only: by instance id
+  bool network_reconcile_queued_ = false;            // executor thread only
 };
 
 }  // namespace strato

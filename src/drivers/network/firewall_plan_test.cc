@@ -30,11 +30,15 @@ TEST(FirewallPlan, EachGuestGetsAnEgressAndAnIngressChain) {
             "    ip saddr vmap { 10.0.1.5 : jump e" + tap + " }\n    ip daddr vmap { 10.0.1.5 : jump i" +
                 tap + " }\n");
   std::string chains = RenderFirewallChains(vpc);
-  EXPECT_NE(chains.find("chain e" + tap + " {\n    ip daddr { 0.0.0.0/0 } return\n    drop\n"),
+  EXPECT_NE(chains.find("chain e" + tap + " {\n    ip daddr 0.0.0.0/0 return\n    drop\n"),
             std::string::npos);
-  EXPECT_NE(chains.find("ip saddr { 0.0.0.0/0 } meta l4proto tcp th dport 80 accept"),
+  EXPECT_NE(chains.find("ip saddr 0.0.0.0/0 meta l4proto tcp th dport 80 accept"),
             std::string::npos);
-  EXPECT_NE(chains.find("ip saddr { 10.0.1.6/32, 10.0.1.7/32 } accept"), std::string::npos);
+  // A peer group's members form a named set, referenced by the rule.
+  EXPECT_NE(chains.find("set peers0 {\n    type ipv4_addr; flags interval; auto-merge;\n"
+                        "    elements = { 10.0.1.6/32, 10.0.1.7/32 }"),
+            std::string::npos);
+  EXPECT_NE(chains.find("ip saddr @peers0 accept"), std::string::npos);
   // A rule with no peers matches nothing, so it is not rendered at all.
   EXPECT_EQ(chains.find("dport 53"), std::string::npos);
 }
@@ -44,7 +48,7 @@ TEST(FirewallPlan, PortRangesAndIcmp) {
   p.firewall.ingress = {{"udp", 1000, 2000, {"10.0.0.0/8"}}, {"icmp", -1, -1, {"10.0.0.0/8"}}};
   std::string chains = RenderFirewallChains(Vpc({p}));
   EXPECT_NE(chains.find("meta l4proto udp th dport 1000-2000 accept"), std::string::npos);
-  EXPECT_NE(chains.find("ip saddr { 10.0.0.0/8 } meta l4proto icmp accept"), std::string::npos);
+  EXPECT_NE(chains.find("ip saddr 10.0.0.0/8 meta l4proto icmp accept"), std::string::npos);
 }
 
 TEST(FirewallPlan, UnfilteredPortsAndEmptyVpcsRenderOnlyTheReplacement) {
@@ -54,12 +58,29 @@ TEST(FirewallPlan, UnfilteredPortsAndEmptyVpcsRenderOnlyTheReplacement) {
   EXPECT_EQ(RenderNatTable(vpc), "table ip strato_nat {}\ndelete table ip strato_nat\n");
 }
 
+TEST(FirewallPlan, OnePeerListIsOneSetHoweverManyGuestsNameIt) {
+  std::vector<PortSpec> ports;
+  for (int k = 0; k < 3; ++k) {
+    PortSpec p = WebPort();
+    p.id = "i-00000000000000" + std::to_string(100 + k);
+    p.ip = "10.0.1." + std::to_string(10 + k);
+    p.firewall.ingress[1].cidrs = {"10.0.1.7/32", "10.0.1.6/32"};  // order does not matter
+    ports.push_back(p);
+  }
+  std::string chains = RenderFirewallChains(Vpc(ports));
+  EXPECT_NE(chains.find("set peers0"), std::string::npos);
+  EXPECT_EQ(chains.find("set peers1"), std::string::npos);
+}
+
 TEST(FirewallPlan, AntiSpoofingPinsMacAndAddress) {
   std::string s = RenderSpoofTable(Vpc({WebPort()}));
   EXPECT_NE(s.find("ether saddr != 02:00:00:00:00:01 drop"), std::string::npos);
   EXPECT_NE(s.find("arp saddr ip != 10.0.1.5 drop"), std::string::npos);
   EXPECT_NE(s.find("ether type ip ip saddr != 10.0.1.5 drop"), std::string::npos);
   EXPECT_NE(s.find("ip saddr 0.0.0.0 udp sport 68 udp dport 67 return"), std::string::npos);
+  // Proxied ARP answers only for the gateway and present guests.
+  EXPECT_NE(s.find("arp operation reply arp saddr ip != { 10.0.1.1, 10.0.1.5 } drop"),
+            std::string::npos);
 }
 
 TEST(FirewallPlan, PublicAddressesAreOneToOneNat) {
