@@ -1,5 +1,6 @@
 // SqliteTxn: security groups, their rules and members; elastic IPs.
 #include <map>
+#include <optional>
 
 #include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_txn.h"  // IWYU pragma: associated
@@ -40,6 +41,20 @@ Result<Statement> PrepareWith(Connection& db, const std::string& sql,
   return stmt;
 }
 
+// Appends "AND column = ?" conditions; unset values add nothing.
+struct Where {
+  std::string sql;
+  std::vector<std::string> args;
+  Where(const char* select, const Scope& scope) : sql(select) {
+    if (!scope.is_system()) Equals("tenant_id", scope.tenant_id());
+  }
+  void Equals(const char* column, const std::optional<std::string>& value) {
+    if (!value) return;
+    sql += std::string(" AND ") + column + " = ?";
+    args.push_back(*value);
+  }
+};
+
 std::string Placeholders(size_t n) {
   std::string out;
   for (size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
@@ -76,26 +91,14 @@ Result<SecurityGroup> SqliteTxn::GetSecurityGroup(const Scope& scope, const std:
 
 Result<std::vector<SecurityGroup>> SqliteTxn::ListSecurityGroups(
     const Scope& scope, const SecurityGroupFilter& filter) {
-  std::string sql = kGroupSelect;
-  std::vector<std::string> args;
-  if (!scope.is_system()) {
-    sql += " AND tenant_id = ?";
-    args.push_back(scope.tenant_id());
-  }
-  if (filter.vpc_id) {
-    sql += " AND vpc_id = ?";
-    args.push_back(*filter.vpc_id);
-  }
-  if (filter.name) {
-    sql += " AND name = ?";
-    args.push_back(*filter.name);
-  }
+  Where w(kGroupSelect, scope);
+  w.Equals("vpc_id", filter.vpc_id);
+  w.Equals("name", filter.name);
   if (!filter.ids.empty()) {
-    sql += " AND id IN (" + Placeholders(filter.ids.size()) + ")";
-    args.insert(args.end(), filter.ids.begin(), filter.ids.end());
+    w.sql += " AND id IN (" + Placeholders(filter.ids.size()) + ")";
+    w.args.insert(w.args.end(), filter.ids.begin(), filter.ids.end());
   }
-  sql += " ORDER BY id";
-  STRATO_ASSIGN_OR_RETURN(auto stmt, PrepareWith(db_, sql, args));
+  STRATO_ASSIGN_OR_RETURN(auto stmt, PrepareWith(db_, w.sql + " ORDER BY id", w.args));
   STRATO_ASSIGN_OR_RETURN(auto groups, CollectRows<SecurityGroup>(stmt, ReadGroup));
   if (groups.empty()) return groups;
   std::map<std::string, SecurityGroup*> by_id;
@@ -137,13 +140,9 @@ Result<std::vector<SecurityGroupMember>> SqliteTxn::ListSecurityGroupMembers(
 }
 
 Result<Address> SqliteTxn::GetAddress(const Scope& scope, const std::string& id) {
-  std::string sql = std::string(kAddressSelect) + " AND id = ?";
-  std::vector<std::string> args = {id};
-  if (!scope.is_system()) {
-    sql += " AND tenant_id = ?";
-    args.push_back(scope.tenant_id());
-  }
-  STRATO_ASSIGN_OR_RETURN(auto stmt, PrepareWith(db_, sql, args));
+  Where w(kAddressSelect, scope);
+  w.Equals("id", id);
+  STRATO_ASSIGN_OR_RETURN(auto stmt, PrepareWith(db_, w.sql, w.args));
   STRATO_ASSIGN_OR_RETURN(auto rows, CollectRows<Address>(stmt, ReadAddress));
   if (rows.empty())
     return NotFound("InvalidAllocationID.NotFound",
@@ -153,22 +152,10 @@ Result<Address> SqliteTxn::GetAddress(const Scope& scope, const std::string& id)
 
 Result<std::vector<Address>> SqliteTxn::ListAddresses(const Scope& scope,
                                                       const AddressFilter& filter) {
-  std::string sql = kAddressSelect;
-  std::vector<std::string> args;
-  if (!scope.is_system()) {
-    sql += " AND tenant_id = ?";
-    args.push_back(scope.tenant_id());
-  }
-  if (filter.instance_id) {
-    sql += " AND instance_id = ?";
-    args.push_back(*filter.instance_id);
-  }
-  if (filter.public_ip) {
-    sql += " AND public_ip = ?";
-    args.push_back(*filter.public_ip);
-  }
-  sql += " ORDER BY ip_num";
-  STRATO_ASSIGN_OR_RETURN(auto stmt, PrepareWith(db_, sql, args));
+  Where w(kAddressSelect, scope);
+  w.Equals("instance_id", filter.instance_id);
+  w.Equals("public_ip", filter.public_ip);
+  STRATO_ASSIGN_OR_RETURN(auto stmt, PrepareWith(db_, w.sql + " ORDER BY ip_num", w.args));
   return CollectRows<Address>(stmt, ReadAddress);
 }
 
