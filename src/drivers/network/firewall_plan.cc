@@ -42,9 +42,11 @@ class PeerSets {
           // text; a list in another order merely gets its own set.
           std::string list = Join(r.cidrs);
           auto [it, added] = by_list.emplace(list, "peers" + std::to_string(by_list.size()));
-          if (added) declarations_ += "  set " + it->second +
-                                      " {\n    type ipv4_addr; flags interval; auto-merge;\n"
-                                      "    elements = { " + list + " }\n  }\n";
+          if (added)
+            declarations_ += "  set " + it->second +
+                             " {\n    type ipv4_addr; flags interval; auto-merge;\n"
+                             "    elements = { " +
+                             list + " }\n  }\n";
           ref_[&r] = "@" + it->second;
         }
       }
@@ -141,8 +143,8 @@ std::string RenderPublicForward(const VpcSpec& vpc, const std::string& bridges) 
   std::vector<std::string> ips;
   for (const PortSpec* p : NatPorts(vpc)) ips.push_back(p->ip);
   if (ips.empty() || bridges.empty()) return "";
-  return "    iifname { " + bridges + " } oifname \"" + kPublicVeth + "\" ip saddr { " +
-         Join(ips) + " } accept\n";
+  return "    iifname { " + bridges + " } oifname \"" + kPublicVeth + "\" ip saddr { " + Join(ips) +
+         " } accept\n";
 }
 
 std::string RenderSpoofTable(const VpcSpec& vpc) {
@@ -150,7 +152,8 @@ std::string RenderSpoofTable(const VpcSpec& vpc) {
   auto ports = FilteredPorts(vpc);
   if (ports.empty()) return s;
   std::vector<std::string> dispatch;
-  for (const PortSpec* p : ports) dispatch.push_back("\"" + TapName(p->id) + "\" : jump s" + TapName(p->id));
+  for (const PortSpec* p : ports)
+    dispatch.push_back("\"" + TapName(p->id) + "\" : jump s" + TapName(p->id));
   // The bridges answer ARP for their whole subnet (guests talk through the namespace);
   // answers for addresses nobody has are dropped, so no guest learns a phantom neighbour.
   std::vector<std::string> present;
@@ -165,19 +168,30 @@ std::string RenderSpoofTable(const VpcSpec& vpc) {
   s += "table bridge strato_spoof {\n"
        "  chain prerouting {\n"
        "    type filter hook prerouting priority -300; policy accept;\n"
-       "    iifname vmap { " + Join(dispatch) + " }\n  }\n"
+       "    iifname vmap { " +
+       Join(dispatch) +
+       " }\n  }\n"
        "  chain output {\n"
        "    type filter hook output priority 0; policy accept;\n"
-       "    arp operation reply arp saddr ip != { " + Join(present) + " } drop\n  }\n";
+       "    arp operation reply arp saddr ip != { " +
+       Join(present) + " } drop\n  }\n";
   for (const PortSpec* p : ports) {
-    s += "  chain s" + TapName(p->id) + " {\n"
-         "    ether saddr != " + p->mac + " drop\n"
+    s += "  chain s" + TapName(p->id) +
+         " {\n"
+         "    ether saddr != " +
+         p->mac +
+         " drop\n"
          "    ether type != { ip, arp } drop\n"
-         "    arp saddr ether != " + p->mac + " drop\n"
-         "    arp saddr ip != " + p->ip + " drop\n"
+         "    arp saddr ether != " +
+         p->mac +
+         " drop\n"
+         "    arp saddr ip != " +
+         p->ip +
+         " drop\n"
          // DHCP before the guest has its address.
          "    ip saddr 0.0.0.0 udp sport 68 udp dport 67 return\n"
-         "    ether type ip ip saddr != " + p->ip + " drop\n  }\n";
+         "    ether type ip ip saddr != " +
+         p->ip + " drop\n  }\n";
   }
   return s + "}\n";
 }
@@ -191,13 +205,17 @@ std::string RenderNatTable(const VpcSpec& vpc) {
     in.push_back(p->public_ip + " : " + p->ip);
     out.push_back(p->ip + " : " + p->public_ip);
   }
-  return s + "table ip strato_nat {\n"
-             "  chain prerouting {\n"
-             "    type nat hook prerouting priority -100; policy accept;\n"
-             "    iifname \"" + kPublicVeth + "\" dnat to ip daddr map { " + Join(in) + " }\n  }\n"
-             "  chain postrouting {\n"
-             "    type nat hook postrouting priority 100; policy accept;\n"
-             "    oifname \"" + kPublicVeth + "\" snat to ip saddr map { " + Join(out) + " }\n  }\n}\n";
+  return s +
+         "table ip strato_nat {\n"
+         "  chain prerouting {\n"
+         "    type nat hook prerouting priority -100; policy accept;\n"
+         "    iifname \"" +
+         kPublicVeth + "\" dnat to ip daddr map { " + Join(in) +
+         " }\n  }\n"
+         "  chain postrouting {\n"
+         "    type nat hook postrouting priority 100; policy accept;\n"
+         "    oifname \"" +
+         kPublicVeth + "\" snat to ip saddr map { " + Join(out) + " }\n  }\n}\n";
 }
 
 }  // namespace strato

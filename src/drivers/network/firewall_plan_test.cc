@@ -26,9 +26,9 @@ VpcSpec Vpc(std::vector<PortSpec> ports) {
 TEST(FirewallPlan, EachGuestGetsAnEgressAndAnIngressChain) {
   VpcSpec vpc = Vpc({WebPort()});
   std::string tap = TapName("i-000000000000000a1");
-  EXPECT_EQ(RenderFirewallDispatch(vpc),
-            "    ip saddr vmap { 10.0.1.5 : jump e" + tap + " }\n    ip daddr vmap { 10.0.1.5 : jump i" +
-                tap + " }\n");
+  EXPECT_EQ(RenderFirewallDispatch(vpc), "    ip saddr vmap { 10.0.1.5 : jump e" + tap +
+                                             " }\n    ip daddr vmap { 10.0.1.5 : jump i" + tap +
+                                             " }\n");
   std::string chains = RenderFirewallChains(vpc);
   EXPECT_NE(chains.find("chain e" + tap + " {\n    ip daddr 0.0.0.0/0 return\n    drop\n"),
             std::string::npos);
@@ -54,7 +54,8 @@ TEST(FirewallPlan, PortRangesAndIcmp) {
 TEST(FirewallPlan, UnfilteredPortsAndEmptyVpcsRenderOnlyTheReplacement) {
   VpcSpec vpc = Vpc({PortSpec{"i-000000000000000a1", kSubnet}});
   EXPECT_EQ(RenderFirewallDispatch(vpc), "");
-  EXPECT_EQ(RenderSpoofTable(vpc), "table bridge strato_spoof {}\ndelete table bridge strato_spoof\n");
+  EXPECT_EQ(RenderSpoofTable(vpc),
+            "table bridge strato_spoof {}\ndelete table bridge strato_spoof\n");
   EXPECT_EQ(RenderNatTable(vpc), "table ip strato_nat {}\ndelete table ip strato_nat\n");
 }
 
@@ -86,7 +87,8 @@ TEST(FirewallPlan, AntiSpoofingPinsMacAndAddress) {
 TEST(FirewallPlan, PublicAddressesAreOneToOneNat) {
   PortSpec p = WebPort();
   p.public_ip = "198.51.100.10";
-  VpcSpec vpc = Vpc({p, PortSpec{"i-000000000000000a2", kSubnet, "02:00:00:00:00:02", "10.0.1.9", "", {}}});
+  VpcSpec vpc =
+      Vpc({p, PortSpec{"i-000000000000000a2", kSubnet, "02:00:00:00:00:02", "10.0.1.9", "", {}}});
   EXPECT_TRUE(HasPublicAddresses(vpc));
   std::string nat = RenderNatTable(vpc);
   EXPECT_NE(nat.find("dnat to ip daddr map { 198.51.100.10 : 10.0.1.5 }"), std::string::npos);

@@ -12,32 +12,39 @@ constexpr const char* kGroupSelect =
     "SELECT id, tenant_id, vpc_id, name, description, is_default, created_at "
     "FROM security_groups WHERE 1 = 1";
 SecurityGroup ReadGroup(Statement& s) {
-  return SecurityGroup{s.Text(0), s.Text(1), s.Text(2),  s.Text(3),
-                       s.Text(4), s.Int(5) != 0, s.Int(6), {}};
+  return SecurityGroup{s.Text(0), s.Text(1),     s.Text(2), s.Text(3),
+                       s.Text(4), s.Int(5) != 0, s.Int(6),  {}};
 }
 
 constexpr const char* kRuleSelect =
     "SELECT id, group_id, egress, protocol, from_port, to_port, cidr, source_group_id, "
     "description FROM security_group_rules";
 SecurityGroupRule ReadRule(Statement& s) {
-  return SecurityGroupRule{s.Text(0), s.Text(1), s.Int(2) != 0,
-                           s.Text(3), static_cast<int>(s.Int(4)), static_cast<int>(s.Int(5)),
-                           s.Text(6), s.Text(7), s.Text(8)};
+  return SecurityGroupRule{s.Text(0),
+                           s.Text(1),
+                           s.Int(2) != 0,
+                           s.Text(3),
+                           static_cast<int>(s.Int(4)),
+                           static_cast<int>(s.Int(5)),
+                           s.Text(6),
+                           s.Text(7),
+                           s.Text(8)};
 }
 
 constexpr const char* kAddressSelect =
     "SELECT id, tenant_id, public_ip, ip_num, instance_id, association_id, auto_assigned, "
     "created_at FROM addresses WHERE 1 = 1";
 Address ReadAddress(Statement& s) {
-  return Address{s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Text(4), s.Text(5), s.Int(6) != 0,
-                 s.Int(7)};
+  return Address{s.Text(0), s.Text(1), s.Text(2),     s.Int(3),
+                 s.Text(4), s.Text(5), s.Int(6) != 0, s.Int(7)};
 }
 
 // Text parameters bound in order.
 Result<Statement> PrepareWith(Connection& db, const std::string& sql,
                               const std::vector<std::string>& args) {
   STRATO_ASSIGN_OR_RETURN(auto stmt, db.Prepare(sql));
-  for (size_t i = 0; i < args.size(); ++i) stmt.Bind(static_cast<int>(i + 1), std::string_view(args[i]));
+  for (size_t i = 0; i < args.size(); ++i)
+    stmt.Bind(static_cast<int>(i + 1), std::string_view(args[i]));
   return stmt;
 }
 
@@ -107,11 +114,11 @@ Result<std::vector<SecurityGroup>> SqliteTxn::ListSecurityGroups(
     by_id[g.id] = &g;
     ids.push_back(g.id);
   }
-  STRATO_ASSIGN_OR_RETURN(
-      auto rstmt, PrepareWith(db_,
-                              std::string(kRuleSelect) + " WHERE group_id IN (" +
-                                  Placeholders(ids.size()) + ") ORDER BY group_id, id",
-                              ids));
+  STRATO_ASSIGN_OR_RETURN(auto rstmt,
+                          PrepareWith(db_,
+                                      std::string(kRuleSelect) + " WHERE group_id IN (" +
+                                          Placeholders(ids.size()) + ") ORDER BY group_id, id",
+                                      ids));
   STRATO_ASSIGN_OR_RETURN(auto rules, CollectRows<SecurityGroupRule>(rstmt, ReadRule));
   for (auto& r : rules) by_id[r.group_id]->rules.push_back(std::move(r));
   return groups;
@@ -135,8 +142,9 @@ Result<std::vector<SecurityGroupMember>> SqliteTxn::ListSecurityGroupMembers(
   if (!group_ids.empty()) sql += " AND m.group_id IN (" + Placeholders(group_ids.size()) + ")";
   sql += " ORDER BY m.group_id, m.instance_id";
   STRATO_ASSIGN_OR_RETURN(auto stmt, PrepareWith(db_, sql, group_ids));
-  return CollectRows<SecurityGroupMember>(
-      stmt, [](Statement& s) { return SecurityGroupMember{s.Text(0), s.Text(1)}; });
+  return CollectRows<SecurityGroupMember>(stmt, [](Statement& s) {
+    return SecurityGroupMember{s.Text(0), s.Text(1)};
+  });
 }
 
 Result<Address> SqliteTxn::GetAddress(const Scope& scope, const std::string& id) {
@@ -164,7 +172,8 @@ Result<bool> SqliteTxn::GetMapPublicIpOnLaunch(const std::string& subnet_id) {
       auto stmt,
       PrepareWith(db_, "SELECT map_public_ip_on_launch FROM subnet_settings WHERE subnet_id = ?",
                   {subnet_id}));
-  STRATO_ASSIGN_OR_RETURN(auto rows, CollectRows<bool>(stmt, [](Statement& s) { return s.Int(0) != 0; }));
+  STRATO_ASSIGN_OR_RETURN(auto rows,
+                          CollectRows<bool>(stmt, [](Statement& s) { return s.Int(0) != 0; }));
   return !rows.empty() && rows.front();
 }
 
@@ -240,15 +249,17 @@ Status SqliteTxn::InsertAddress(const Address& a) {
 }
 
 Status SqliteTxn::UpdateAddress(const Address& a) {
-  STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare("UPDATE addresses SET instance_id = ?, "
-                                              "association_id = ?, auto_assigned = ? WHERE id = ?"));
+  STRATO_ASSIGN_OR_RETURN(auto s,
+                          db_.Prepare("UPDATE addresses SET instance_id = ?, "
+                                      "association_id = ?, auto_assigned = ? WHERE id = ?"));
   s.Bind(1, std::string_view(a.instance_id))
       .Bind(2, std::string_view(a.association_id))
       .Bind(3, a.auto_assigned)
       .Bind(4, std::string_view(a.id));
   STRATO_RETURN_IF_ERROR(s.Run());
   if (db_.Changes() == 0)
-    return NotFound("InvalidAllocationID.NotFound", "The allocation ID '" + a.id + "' does not exist.");
+    return NotFound("InvalidAllocationID.NotFound",
+                    "The allocation ID '" + a.id + "' does not exist.");
   return OkStatus();
 }
 
@@ -256,13 +267,15 @@ Status SqliteTxn::DeleteAddress(const std::string& id) {
   STRATO_ASSIGN_OR_RETURN(auto s, PrepareWith(db_, "DELETE FROM addresses WHERE id = ?", {id}));
   STRATO_RETURN_IF_ERROR(s.Run());
   if (db_.Changes() == 0)
-    return NotFound("InvalidAllocationID.NotFound", "The allocation ID '" + id + "' does not exist.");
+    return NotFound("InvalidAllocationID.NotFound",
+                    "The allocation ID '" + id + "' does not exist.");
   return OkStatus();
 }
 
 Status SqliteTxn::SetMapPublicIpOnLaunch(const std::string& subnet_id, bool on) {
-  STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare("INSERT OR REPLACE INTO subnet_settings "
-                                              "(subnet_id, map_public_ip_on_launch) VALUES (?, ?)"));
+  STRATO_ASSIGN_OR_RETURN(auto s,
+                          db_.Prepare("INSERT OR REPLACE INTO subnet_settings "
+                                      "(subnet_id, map_public_ip_on_launch) VALUES (?, ?)"));
   s.Bind(1, std::string_view(subnet_id)).Bind(2, on);
   return s.Run();
 }
