@@ -22,15 +22,16 @@ TEST(FirewallMessages, VmSpecCarriesTheNicFirewallAndPublicAddress) {
   EXPECT_EQ(back->nics[0].firewall, nic.firewall);
 }
 
+nlohmann::json OneNicSpecJson() {
+  VmSpec spec{"i-00000000000000001", 1, 512, "q35", "ami-1"};
+  spec.nics.push_back(
+      VmNic{"eni-1", "vpc-1", "subnet-1", "10.0.1.0/24", "02:00:00:00:00:01", "10.0.1.5"});
+  return VmSpecToJson(spec);
+}
+
 TEST(FirewallMessages, ASpecWithoutFirewallReadsAsDenyAll) {
   // Specs from before security groups: no rules, so nothing new gets in or out.
-  nlohmann::json j = VmSpecToJson(VmSpec{
-      "i-00000000000000001",
-      1,
-      512,
-      "q35",
-      "ami-1",
-      {VmNic{"eni-1", "vpc-1", "subnet-1", "10.0.1.0/24", "02:00:00:00:00:01", "10.0.1.5"}}});
+  nlohmann::json j = OneNicSpecJson();
   j["nics"][0].erase("firewall");
   j["nics"][0].erase("public_ip");
   auto back = VmSpecFromJson(j);
@@ -41,13 +42,7 @@ TEST(FirewallMessages, ASpecWithoutFirewallReadsAsDenyAll) {
 }
 
 TEST(FirewallMessages, AMalformedFirewallIsABadSpec) {
-  nlohmann::json j = VmSpecToJson(VmSpec{
-      "i-00000000000000001",
-      1,
-      512,
-      "q35",
-      "ami-1",
-      {VmNic{"eni-1", "vpc-1", "subnet-1", "10.0.1.0/24", "02:00:00:00:00:01", "10.0.1.5"}}});
+  nlohmann::json j = OneNicSpecJson();
   j["nics"][0]["firewall"] = {{"ingress", {{{"protocol", 6}}}},
                               {"egress", nlohmann::json::array()}};
   EXPECT_FALSE(VmSpecFromJson(j).ok());
