@@ -45,7 +45,8 @@ struct World {
 Status Populate(Store& store, const Principal& p, size_t n, World& w) {
   return store.Write([&](WriteTxn& t) -> Status {
     STRATO_RETURN_IF_ERROR(t.InsertVpc({w.vpc, p.tenant_id, "10.50.0.0/16", false, 1}));
-    STRATO_RETURN_IF_ERROR(t.InsertSubnet({w.subnet, p.tenant_id, w.vpc, "10.50.0.0/16", false, 1}));
+    STRATO_RETURN_IF_ERROR(
+        t.InsertSubnet({w.subnet, p.tenant_id, w.vpc, "10.50.0.0/16", false, 1}));
     SecurityGroup sg{NewResourceId("sg"), p.tenant_id, w.vpc, "web", "", false, 1, {}};
     sg.rules.push_back({NewResourceId("sgr"), sg.id, true, "all", -1, -1, "0.0.0.0/0", "", ""});
     STRATO_RETURN_IF_ERROR(t.InsertSecurityGroup(sg));
@@ -64,7 +65,7 @@ Status Populate(Store& store, const Principal& p, size_t n, World& w) {
       std::snprintf(mac, sizeof mac, "02:00:00:00:%02x:%02x", unsigned(k >> 8) & 255,
                     unsigned(k) & 255);
       NetworkInterface nic{NewResourceId("eni"), p.tenant_id, i.id, w.vpc, w.subnet,
-                           FormatIpv4(ip), ip, mac, 1, "10.50.0.0/16"};
+                           FormatIpv4(ip),       ip,          mac,  1,     "10.50.0.0/16"};
       STRATO_RETURN_IF_ERROR(t.InsertNetworkInterface(nic));
       STRATO_RETURN_IF_ERROR(t.SetInstanceSecurityGroups(i.id, {w.group}));
       i.interfaces = {nic};
@@ -75,7 +76,8 @@ Status Populate(Store& store, const Principal& p, size_t n, World& w) {
 }
 
 int Run(size_t n, int changes) {
-  auto dir = std::filesystem::temp_directory_path() / ("strato-sg-bench-" + std::to_string(getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("strato-sg-bench-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   auto store = std::move(sqlite::SqliteStore::Open({.path = (dir / "strato.db").string()})).value();
   CommandEnv env;
@@ -115,7 +117,8 @@ int Run(size_t n, int changes) {
       for (const Instance& i : w.instances) {
         VmSpec spec{i.id, 1, 512, "q35", i.image_id};
         const auto& n0 = i.interfaces[0];
-        spec.nics.push_back(VmNic{n0.id, n0.vpc_id, n0.subnet_id, n0.subnet_cidr, n0.mac, n0.private_ip});
+        spec.nics.push_back(
+            VmNic{n0.id, n0.vpc_id, n0.subnet_id, n0.subnet_cidr, n0.mac, n0.private_ip});
         STRATO_RETURN_IF_ERROR(resolver.Fill(spec));
         const VmNic& nic = spec.nics[0];
         vpc.ports.push_back(PortSpec{i.id, w.subnet, nic.mac, nic.ip, nic.public_ip, nic.firewall});
@@ -135,16 +138,18 @@ int Run(size_t n, int changes) {
     t_apply.push_back(Since(t0));
     t_total.push_back(Since(start));
     if (!s.ok() || !applied.ok()) {
-      std::fprintf(stderr, "resolve/apply: %s %s\n", s.ToString().c_str(), applied.ToString().c_str());
+      std::fprintf(stderr, "resolve/apply: %s %s\n", s.ToString().c_str(),
+                   applied.ToString().c_str());
       break;
     }
   }
   (void)RunChecked(runner, {"ip", "netns", "del", ns});
   store.reset();
   std::filesystem::remove_all(dir);
-  std::printf("security-group rule change → nft rules of %zu instances (%zu ingress rules each, "
-              "script %zu KiB), %zu changes\n",
-              n, rules_per_guest, script_bytes / 1024, t_total.size());
+  std::printf(
+      "security-group rule change → nft rules of %zu instances (%zu ingress rules each, "
+      "script %zu KiB), %zu changes\n",
+      n, rules_per_guest, script_bytes / 1024, t_total.size());
   auto line = [](const char* name, std::vector<double>& v) {
     auto x = bench::Summarize(v);
     std::printf("  %-8s p50 %8.2f ms   p90 %8.2f ms   max %8.2f ms\n", name, x.p50 * 1e3,

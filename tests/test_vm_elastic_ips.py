@@ -98,7 +98,7 @@ def test_public_ip_reachability_and_release(cloud, guest, client):
     api.ok("POST", f"/v1/addresses/{eip['id']}/associate", {"instance_id": guest["id"]})
     wait_for(lambda: (from_client(client, url) or "").count("served-public"), 60.0,
              interval=0.5, message="the guest to answer at its public address")
-    assert sh("ip", "netns", "exec", client, "ping", "-c", "1", "-W", "2",
+    assert sh("ip", "netns", "exec", client, "busybox", "ping", "-c", "1", "-W", "2",
               eip["public_ip"], check=False).returncode == 0
     # Outbound connections leave with the public address.
     out = wait_for(lambda: guest_fetch(cloud, guest["id"], f"http://{CLIENT_IP}:9000/"), 30.0,

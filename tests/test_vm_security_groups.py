@@ -169,7 +169,7 @@ def test_rules_come_back_after_kill_9(cloud, guests):
     def restored():
         out = subprocess.run(["ip", "netns", "exec", ns, "nft", "list", "ruleset"],
                              capture_output=True, text=True).stdout
-        return "th dport 8080" in out and "strato_spoof" in out
+        return "tcp dport 8080" in out and "strato_spoof" in out
     wait_for(restored, 30.0, interval=0.5, message="the security-group rules to be restored")
     assert eventually(lambda: fetch(cloud, b["id"], a["private_ip"], 8080))
     assert never(lambda: fetch(cloud, b["id"], a["private_ip"], 8081))

@@ -10,7 +10,7 @@ namespace {
 TEST(FirewallMessages, VmSpecCarriesTheNicFirewallAndPublicAddress) {
   VmSpec spec{"i-00000000000000001", 1, 512, "q35", "ami-00000000000000001"};
   VmNic nic{"eni-00000000000000001", "vpc-00000000000000001", "subnet-00000000000000001",
-            "10.0.1.0/24", "02:00:00:00:00:01", "10.0.1.5"};
+            "10.0.1.0/24",           "02:00:00:00:00:01",     "10.0.1.5"};
   nic.public_ip = "198.51.100.10";
   nic.firewall.ingress.push_back({"tcp", 22, 22, {"0.0.0.0/0"}});
   nic.firewall.egress.push_back({"all", -1, -1, {"10.0.1.6/32", "10.0.1.7/32"}});
@@ -22,11 +22,16 @@ TEST(FirewallMessages, VmSpecCarriesTheNicFirewallAndPublicAddress) {
   EXPECT_EQ(back->nics[0].firewall, nic.firewall);
 }
 
+nlohmann::json OneNicSpecJson() {
+  VmSpec spec{"i-00000000000000001", 1, 512, "q35", "ami-1"};
+  spec.nics.push_back(
+      VmNic{"eni-1", "vpc-1", "subnet-1", "10.0.1.0/24", "02:00:00:00:00:01", "10.0.1.5"});
+  return VmSpecToJson(spec);
+}
+
 TEST(FirewallMessages, ASpecWithoutFirewallReadsAsDenyAll) {
   // Specs from before security groups: no rules, so nothing new gets in or out.
-  nlohmann::json j = VmSpecToJson(VmSpec{"i-00000000000000001", 1, 512, "q35", "ami-1",
-                                         {VmNic{"eni-1", "vpc-1", "subnet-1", "10.0.1.0/24",
-                                                "02:00:00:00:00:01", "10.0.1.5"}}});
+  nlohmann::json j = OneNicSpecJson();
   j["nics"][0].erase("firewall");
   j["nics"][0].erase("public_ip");
   auto back = VmSpecFromJson(j);
@@ -37,10 +42,9 @@ TEST(FirewallMessages, ASpecWithoutFirewallReadsAsDenyAll) {
 }
 
 TEST(FirewallMessages, AMalformedFirewallIsABadSpec) {
-  nlohmann::json j = VmSpecToJson(VmSpec{"i-00000000000000001", 1, 512, "q35", "ami-1",
-                                         {VmNic{"eni-1", "vpc-1", "subnet-1", "10.0.1.0/24",
-                                                "02:00:00:00:00:01", "10.0.1.5"}}});
-  j["nics"][0]["firewall"] = {{"ingress", {{{"protocol", 6}}}}, {"egress", nlohmann::json::array()}};
+  nlohmann::json j = OneNicSpecJson();
+  j["nics"][0]["firewall"] = {{"ingress", {{{"protocol", 6}}}},
+                              {"egress", nlohmann::json::array()}};
   EXPECT_FALSE(VmSpecFromJson(j).ok());
 }
 

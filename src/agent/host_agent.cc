@@ -64,6 +64,30 @@ Status HostAgent::ReconcileNetwork() {
   return s;
 }
 
+bool HostAgent::FirewallChangedOnly(const std::vector<VmNic>& before,
+                                    const std::vector<VmNic>& after) {
+  if (before.size() != after.size()) return false;
+  bool changed = false;
+  for (size_t k = 0; k < before.size(); ++k) {
+    const VmNic &a = before[k], &b = after[k];
+    if (a.port_id != b.port_id || a.vpc_id != b.vpc_id || a.subnet_id != b.subnet_id ||
+        a.subnet_cidr != b.subnet_cidr || a.mac != b.mac || a.ip != b.ip)
+      return false;
+    changed = changed || a.public_ip != b.public_ip || !(a.firewall == b.firewall);
+  }
+  return changed;
+}
+
+void HostAgent::ScheduleNetworkReconcile() {
+  if (network_reconcile_queued_) return;
+  network_reconcile_queued_ = true;
+  // Runs after the messages already queued: a burst of changes costs one reconcile.
+  executor_.Post([this] {
+    network_reconcile_queued_ = false;
+    (void)ReconcileNetwork();
+  });
+}
+
 void HostAgent::Deliver(std::string message_json) {
   executor_.Post([this, m = std::move(message_json)] { Handle(m); });
 }
@@ -78,6 +102,11 @@ void HostAgent::Handle(const std::string& message_json) {
       if (!spec.ok() || !desired) throw std::runtime_error("bad apply message");
       const std::string& id = spec->instance_id;
       Status s;
+      auto known = nics_.find(id);
+      // Only its firewall or public address changed (its taps exist): one reconcile serves
+      // every VM a security-group change touched.
+      const bool firewall_only = known != nics_.end() && !spec->nics.empty() &&
+                                 FirewallChangedOnly(known->second, spec->nics);
       if (*desired != VmPowerState::kAbsent) {
         nics_[id] = spec->nics;
       } else {
@@ -85,7 +114,11 @@ void HostAgent::Handle(const std::string& message_json) {
       }
       if (*desired == VmPowerState::kRunning) {
         // The VM's network must exist before QEMU opens its tap.
-        s = spec->nics.empty() ? OkStatus() : ReconcileNetwork();
+        if (firewall_only) {
+          ScheduleNetworkReconcile();
+        } else {
+          s = spec->nics.empty() ? OkStatus() : ReconcileNetwork();
+        }
         if (s.ok()) s = driver_->Start(*spec);
         int64_t gen = m.value("reboot_generation", int64_t{0});
         std::lock_guard lock(mu_);

@@ -47,6 +47,10 @@ class HostAgent {
   void Report(const VmEvent& event);
   // Executor thread only.
   Status ReconcileNetwork();
+  // Queues one ReconcileNetwork behind the messages already waiting, unless one is queued.
+  void ScheduleNetworkReconcile();
+  static bool FirewallChangedOnly(const std::vector<VmNic>& before,
+                                  const std::vector<VmNic>& after);
 
   const std::string host_id_;
   std::unique_ptr<HypervisorDriver> driver_;
@@ -58,6 +62,7 @@ class HostAgent {
   std::map<std::string, std::vector<VmNic>> nics_;  // executor thread only: by instance id
   // The metadata endpoint in each VPC namespace (hosts with a network driver only).
   std::unique_ptr<MetadataService> metadata_;
+  bool network_reconcile_queued_ = false;            // executor thread only
 };
 
 }  // namespace strato

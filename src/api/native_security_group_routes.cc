@@ -63,8 +63,8 @@ void NativeApi::AddSecurityGroupRoutes() {
       });
   for (const char* direction : {"ingress", "egress"}) {
     for (bool add : {true, false}) {
-      std::string path = std::string("/v1/security-groups/{id}/") + (add ? "authorize-" : "revoke-") +
-                         direction;
+      std::string path =
+          std::string("/v1/security-groups/{id}/") + (add ? "authorize-" : "revoke-") + direction;
       bool egress = std::string(direction) == "egress";
       Add("POST", path.c_str(),
           [this, egress, add](http::Request& req, const PathParams& pp, const Principal& p) {
@@ -131,8 +131,8 @@ void NativeApi::AddAddressRoutes() {
         if (!instance.ok()) return ErrorResponse(instance.status(), req);
         auto allow = in->Bool("allow_reassociation");
         if (!allow.ok()) return ErrorResponse(allow.status(), req);
-        auto out = AddressCommands(*d_.env).Associate(p, pp.at("id"), *instance,
-                                                      allow->value_or(false));
+        auto out =
+            AddressCommands(*d_.env).Associate(p, pp.at("id"), *instance, allow->value_or(false));
         if (!out.ok()) return ErrorResponse(out.status(), req);
         return JsonResponse(200, ToJson(*out));
       });
@@ -150,7 +150,8 @@ void NativeApi::AddAddressRoutes() {
         if (!in.ok()) return ErrorResponse(in.status(), req);
         auto on = in->Bool("map_public_ip_on_launch");
         if (!on.ok()) return ErrorResponse(on.status(), req);
-        if (!*on) return ErrorResponse(MissingParameter("'map_public_ip_on_launch' is required."), req);
+        if (!*on)
+          return ErrorResponse(MissingParameter("'map_public_ip_on_launch' is required."), req);
         AddressCommands c(*d_.env);
         Status s = c.SetMapPublicIpOnLaunch(p, pp.at("id"), **on);
         if (!s.ok()) return ErrorResponse(s, req);

@@ -23,9 +23,14 @@ json ToJson(const SecurityGroupRule& r) {
 json ToJson(const SecurityGroup& g) {
   json ingress = json::array(), egress = json::array();
   for (const auto& r : g.rules) (r.egress ? egress : ingress).push_back(ToJson(r));
-  return {{"id", g.id},           {"vpc_id", g.vpc_id},       {"name", g.name},
-          {"description", g.description}, {"is_default", g.is_default},
-          {"ingress", ingress},   {"egress", egress},         {"created_at", g.created_at}};
+  return {{"id", g.id},
+          {"vpc_id", g.vpc_id},
+          {"name", g.name},
+          {"description", g.description},
+          {"is_default", g.is_default},
+          {"ingress", ingress},
+          {"egress", egress},
+          {"created_at", g.created_at}};
 }
 
 json ToJson(const Address& a) {
@@ -46,10 +51,9 @@ Result<std::vector<RuleInput>> ParseRulesBody(std::string_view body) {
   std::vector<RuleInput> out;
   for (const auto& rule : j["rules"]) {
     if (!rule.is_object()) return InvalidParameter("Each entry of 'rules' must be an object.");
-    STRATO_ASSIGN_OR_RETURN(auto in, JsonInput::Parse(rule.dump(), {"protocol", "from_port",
-                                                                    "to_port", "cidr",
-                                                                    "source_group_id",
-                                                                    "description"}));
+    STRATO_ASSIGN_OR_RETURN(
+        auto in, JsonInput::Parse(rule.dump(), {"protocol", "from_port", "to_port", "cidr",
+                                                "source_group_id", "description"}));
     RuleInput r;
     STRATO_ASSIGN_OR_RETURN(r.protocol, in.RequiredString("protocol"));
     STRATO_ASSIGN_OR_RETURN(auto from, in.Int("from_port", -1, 65535));

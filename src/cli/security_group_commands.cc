@@ -128,8 +128,8 @@ void AddAddress(CLI::App& app, Action& slot) {
                 [](ApiClient& api, const std::string& id) {
                   return api.Delete("/v1/addresses/" + ApiClient::Segment(id));
                 });
-  AddOneArgVerb(noun, slot, "disassociate", "Detach an address from its instance",
-                "ID", [](ApiClient& api, const std::string& id) {
+  AddOneArgVerb(noun, slot, "disassociate", "Detach an address from its instance", "ID",
+                [](ApiClient& api, const std::string& id) {
                   return api.Post("/v1/addresses/" + ApiClient::Segment(id) + "/disassociate");
                 });
   auto id = std::make_shared<std::string>();

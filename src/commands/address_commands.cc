@@ -24,13 +24,14 @@ Result<std::vector<uint32_t>> FreePublicIps(ReadTxn& t, const CommandEnv& env, s
     out.push_back(static_cast<uint32_t>(a));
   }
   if (out.size() < count)
-    return BadRequest("AddressLimitExceeded", "No public address is left in " + env.public_cidr + ".");
+    return BadRequest("AddressLimitExceeded",
+                      "No public address is left in " + env.public_cidr + ".");
   return out;
 }
 
 Address NewAddress(const CommandEnv& env, const std::string& tenant_id, uint32_t ip) {
-  return Address{NewResourceId("eipalloc"), tenant_id, FormatIpv4(ip), ip, "", "", false,
-                 env.now_ms()};
+  return Address{
+      NewResourceId("eipalloc"), tenant_id, FormatIpv4(ip), ip, "", "", false, env.now_ms()};
 }
 
 // Ends an association in the caller's transaction (auto-assigned addresses go away).
@@ -125,9 +126,9 @@ Result<Address> AddressCommands::Associate(const Principal& p, const std::string
     if (a.instance_id == instance_id) return OkStatus();
     if (!a.instance_id.empty()) {
       if (!allow_reassociation) {
-        return Conflict("Resource.AlreadyAssociated", "The address " + a.public_ip +
-                                                          " is already associated with " +
-                                                          a.instance_id + ".");
+        return Conflict(
+            "Resource.AlreadyAssociated",
+            "The address " + a.public_ip + " is already associated with " + a.instance_id + ".");
       }
       kick.push_back(a.instance_id);
     }

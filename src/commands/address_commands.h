@@ -49,6 +49,7 @@ class AddressCommands {
 
 // Inside RunInstances' transaction: auto-assigns public addresses when the subnet asks.
 Status AssignPublicIpsOnLaunch(WriteTxn& t, const CommandEnv& env, const std::string& tenant_id,
-                               const std::string& subnet_id, const std::vector<Instance>& instances);
+                               const std::string& subnet_id,
+                               const std::vector<Instance>& instances);
 
 }  // namespace strato

@@ -29,8 +29,7 @@ std::optional<std::string> CanonicalProtocol(std::string p) {
 }
 
 // Validates and normalizes one rule (the peer group is checked in the transaction).
-Result<SecurityGroupRule> Normalize(const RuleInput& in, const std::string& group_id,
-                                    bool egress) {
+Result<SecurityGroupRule> Normalize(const RuleInput& in, const std::string& group_id, bool egress) {
   SecurityGroupRule r;
   r.group_id = group_id;
   r.egress = egress;
@@ -38,8 +37,7 @@ Result<SecurityGroupRule> Normalize(const RuleInput& in, const std::string& grou
   if (in.protocol.empty()) return MissingParameter("Each rule needs a 'protocol'.");
   auto proto = CanonicalProtocol(in.protocol);
   if (!proto) {
-    return InvalidParameter("Unknown protocol '" + in.protocol +
-                            "': use tcp, udp, icmp or all.");
+    return InvalidParameter("Unknown protocol '" + in.protocol + "': use tcp, udp, icmp or all.");
   }
   r.protocol = *proto;
   if (r.protocol == "tcp" || r.protocol == "udp") {
@@ -70,7 +68,8 @@ Result<SecurityGroupRule> Normalize(const RuleInput& in, const std::string& grou
     STRATO_RETURN_IF_ERROR(ValidateGroupId(*in.source_group_id));
     r.source_group_id = *in.source_group_id;
   }
-  if (r.description.size() > 255) return InvalidParameter("A rule's description is at most 255 characters.");
+  if (r.description.size() > 255)
+    return InvalidParameter("A rule's description is at most 255 characters.");
   return r;
 }
 
@@ -81,7 +80,7 @@ bool SameRule(const SecurityGroupRule& a, const SecurityGroupRule& b) {
 
 SecurityGroupRule AllEgress(const std::string& group_id) {
   return SecurityGroupRule{NewResourceId("sgr"), group_id, true, "all", -1, -1,
-                           "0.0.0.0/0", "", ""};
+                           "0.0.0.0/0",          "",       ""};
 }
 
 // The VPC of an instance's (first) interface, or IncorrectInstanceState if it has none.
@@ -129,8 +128,8 @@ Result<SecurityGroup> EnsureDefaultSecurityGroup(WriteTxn& t, const CommandEnv& 
   f.name = kDefaultGroupName;
   STRATO_ASSIGN_OR_RETURN(auto found, t.ListSecurityGroups(Scope::Tenant(tenant_id), f));
   if (!found.empty()) return std::move(found.front());
-  SecurityGroup g{NewResourceId("sg"), tenant_id, vpc_id, kDefaultGroupName,
-                  "default VPC security group", true, env.now_ms(), {}};
+  SecurityGroup g{NewResourceId("sg"),          tenant_id, vpc_id,       kDefaultGroupName,
+                  "default VPC security group", true,      env.now_ms(), {}};
   g.rules.push_back(AllEgress(g.id));
   g.rules.push_back(
       SecurityGroupRule{NewResourceId("sgr"), g.id, false, "all", -1, -1, "", g.id, ""});
@@ -170,12 +169,14 @@ Result<SecurityGroup> SecurityGroupCommands::Create(const Principal& p,
   STRATO_RETURN_IF_ERROR(ValidateName("name", in.name, 255));
   if (in.name == kDefaultGroupName)
     return InvalidParameter("The name 'default' is reserved for the VPC's default group.");
-  if (in.description.size() > 255) return InvalidParameter("'description' is at most 255 characters.");
-  if (in.vpc_id) STRATO_RETURN_IF_ERROR(ValidateId("vpc_id", *in.vpc_id, "vpc", "InvalidVpcID.NotFound"));
+  if (in.description.size() > 255)
+    return InvalidParameter("'description' is at most 255 characters.");
+  if (in.vpc_id)
+    STRATO_RETURN_IF_ERROR(ValidateId("vpc_id", *in.vpc_id, "vpc", "InvalidVpcID.NotFound"));
   // The default VPC exists before a group can be made in it.
   if (!in.vpc_id) STRATO_RETURN_IF_ERROR(NetworkCommands(env_).ListVpcs(p).status());
   SecurityGroup g{NewResourceId("sg"), p.tenant_id, "", in.name, in.description, false,
-                  env_.now_ms(), {}};
+                  env_.now_ms(),       {}};
   g.rules.push_back(AllEgress(g.id));
   STRATO_RETURN_IF_ERROR(env_.store->Write([&](WriteTxn& t) -> Status {
     if (in.vpc_id) {
@@ -192,8 +193,8 @@ Result<SecurityGroup> SecurityGroupCommands::Create(const Principal& p,
     f.name = g.name;
     STRATO_ASSIGN_OR_RETURN(auto same, t.ListSecurityGroups(Scope::Tenant(p.tenant_id), f));
     if (!same.empty()) {
-      return Conflict("InvalidGroup.Duplicate", "The security group '" + g.name +
-                                                    "' already exists in " + g.vpc_id + ".");
+      return Conflict("InvalidGroup.Duplicate",
+                      "The security group '" + g.name + "' already exists in " + g.vpc_id + ".");
     }
     return t.InsertSecurityGroup(g);
   }));
@@ -233,15 +234,15 @@ Status SecurityGroupCommands::Delete(const Principal& p, const std::string& id) 
   return env_.store->Write([&](WriteTxn& t) -> Status {
     STRATO_ASSIGN_OR_RETURN(auto g, t.GetSecurityGroup(Scope::Tenant(p.tenant_id), id));
     if (g.is_default) {
-      return BadRequest("CannotDelete", "The default security group of " + g.vpc_id +
-                                            " cannot be deleted.");
+      return BadRequest("CannotDelete",
+                        "The default security group of " + g.vpc_id + " cannot be deleted.");
     }
     STRATO_ASSIGN_OR_RETURN(auto members, t.ListSecurityGroupMembers({id}));
     if (!members.empty()) {
-      return Conflict("DependencyViolation",
-                      "The security group '" + id + "' is used by " +
-                          std::to_string(members.size()) + " instance(s), e.g. " +
-                          members.front().instance_id + ".");
+      return Conflict("DependencyViolation", "The security group '" + id + "' is used by " +
+                                                 std::to_string(members.size()) +
+                                                 " instance(s), e.g. " +
+                                                 members.front().instance_id + ".");
     }
     SecurityGroupFilter f;
     f.vpc_id = g.vpc_id;
@@ -250,8 +251,8 @@ Status SecurityGroupCommands::Delete(const Principal& p, const std::string& id) 
       if (s.id == id) continue;
       for (const auto& r : s.rules) {
         if (r.source_group_id == id) {
-          return Conflict("DependencyViolation", "The security group '" + id +
-                                                     "' is named by a rule of " + s.id + ".");
+          return Conflict("DependencyViolation",
+                          "The security group '" + id + "' is named by a rule of " + s.id + ".");
         }
       }
     }
@@ -291,7 +292,8 @@ Result<SecurityGroup> SecurityGroupCommands::ChangeRules(const Principal& p, con
                                [&](const SecurityGroupRule& r) { return SameRule(r, w); });
       if (add) {
         if (same != rules.end())
-          return BadRequest("InvalidPermission.Duplicate", "The rule already exists in " + id + ".");
+          return BadRequest("InvalidPermission.Duplicate",
+                            "The rule already exists in " + id + ".");
         if (!w.source_group_id.empty())
           STRATO_RETURN_IF_ERROR(CheckGroupsInVpc(t, p.tenant_id, g.vpc_id, {w.source_group_id}));
         w.id = NewResourceId("sgr");
@@ -302,8 +304,8 @@ Result<SecurityGroup> SecurityGroupCommands::ChangeRules(const Principal& p, con
         rules.erase(same);
       }
     }
-    size_t in_direction = std::count_if(rules.begin(), rules.end(),
-                                        [&](const SecurityGroupRule& r) { return r.egress == egress; });
+    size_t in_direction = std::count_if(
+        rules.begin(), rules.end(), [&](const SecurityGroupRule& r) { return r.egress == egress; });
     if (in_direction > kMaxRulesPerDirection) {
       return BadRequest("RulesPerSecurityGroupLimitExceeded",
                         "A security group has at most 60 rules per direction.");

@@ -31,8 +31,12 @@ class SecurityGroupCommandsTest : public ::testing::Test {
                     ->Write([&](WriteTxn& t) -> Status {
                       STRATO_RETURN_IF_ERROR(t.InsertTenant({"t-a", "a", 1}));
                       STRATO_RETURN_IF_ERROR(t.InsertTenant({"t-b", "b", 1}));
-                      Host h{.id = "h-1", .name = "h1", .zone = "strato-1a", .driver = "sim",
-                             .vcpus = 64, .memory_mib = 1 << 20};
+                      Host h{.id = "h-1",
+                             .name = "h1",
+                             .zone = "strato-1a",
+                             .driver = "sim",
+                             .vcpus = 64,
+                             .memory_mib = 1 << 20};
                       STRATO_RETURN_IF_ERROR(t.InsertHost(h));
                       return t.InsertImage({kImage, "t-a", "img", "", true, "available", 1});
                     })
@@ -51,9 +55,7 @@ class SecurityGroupCommandsTest : public ::testing::Test {
     EXPECT_TRUE(out.ok()) << out.status().ToString();
     return out.ok() ? out->front() : Instance{};
   }
-  std::vector<std::string> GroupsOf(const std::string& id) {
-    return *sg_.InstanceGroups(a_, id);
-  }
+  std::vector<std::string> GroupsOf(const std::string& id) { return *sg_.InstanceGroups(a_, id); }
 
   static constexpr char kImage[] = "ami-00000000000000001";
   std::filesystem::path dir_;
@@ -94,10 +96,9 @@ TEST_F(SecurityGroupCommandsTest, BadRulesAreRefusedAndChangeNothing) {
   EXPECT_EQ(sg_.Authorize(a_, g.id, false, {Tcp(90, 80)}).status().code(), "InvalidParameterValue");
   EXPECT_EQ(sg_.Authorize(a_, g.id, false, {Tcp(0, 70000)}).status().code(),
             "InvalidParameterValue");
-  EXPECT_EQ(sg_.Authorize(a_, g.id, false, {RuleInput{"gre", 1, 2, "0.0.0.0/0", {}, ""}})
-                .status()
-                .code(),
-            "InvalidParameterValue");
+  EXPECT_EQ(
+      sg_.Authorize(a_, g.id, false, {RuleInput{"gre", 1, 2, "0.0.0.0/0", {}, ""}}).status().code(),
+      "InvalidParameterValue");
   EXPECT_EQ(sg_.Authorize(a_, g.id, false, {Tcp(22, 22, "10.0.0.0/33")}).status().code(),
             "InvalidParameterValue");
   // One bad rule in a batch: none of the batch is applied.
@@ -126,15 +127,15 @@ TEST_F(SecurityGroupCommandsTest, AnotherTenantsGroupIsNotFound) {
   EXPECT_EQ(InstanceCommands(env_).Run(b_, in).status().code(), "InvalidGroup.NotFound");
   // A's group as B's rule peer: not found either.
   auto mine = *sg_.Create(b_, {std::nullopt, "mine", ""});
-  EXPECT_EQ(sg_.Authorize(b_, mine.id, false, {RuleInput{"all", {}, {}, {}, g.id, ""}})
-                .status()
-                .code(),
-            "InvalidGroup.NotFound");
+  EXPECT_EQ(
+      sg_.Authorize(b_, mine.id, false, {RuleInput{"all", {}, {}, {}, g.id, ""}}).status().code(),
+      "InvalidGroup.NotFound");
 }
 
 TEST_F(SecurityGroupCommandsTest, AtMostFiveGroupsChangeableLiveAndInUseGroupsStay) {
   std::vector<std::string> six;
-  for (int k = 0; k < 6; ++k) six.push_back(sg_.Create(a_, {std::nullopt, "g" + std::to_string(k), ""})->id);
+  for (int k = 0; k < 6; ++k)
+    six.push_back(sg_.Create(a_, {std::nullopt, "g" + std::to_string(k), ""})->id);
   RunInstancesInput in;
   in.image_id = kImage;
   in.instance_type = "t3.micro";
@@ -153,7 +154,8 @@ TEST_F(SecurityGroupCommandsTest, AtMostFiveGroupsChangeableLiveAndInUseGroupsSt
   EXPECT_EQ(GroupsOf(i.id), std::vector<std::string>{six[2]});
   EXPECT_NE(std::find(kicked_.begin(), kicked_.end(), i.id), kicked_.end());
   EXPECT_TRUE(sg_.Delete(a_, six[0]).ok());
-  EXPECT_EQ(sg_.SetInstanceGroups(b_, i.id, {six[2]}).status().code(), "InvalidInstanceID.NotFound");
+  EXPECT_EQ(sg_.SetInstanceGroups(b_, i.id, {six[2]}).status().code(),
+            "InvalidInstanceID.NotFound");
 
   // A rule change wakes the VPC's instances: the change applies live.
   kicked_.clear();

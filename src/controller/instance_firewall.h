@@ -27,7 +27,7 @@ class FirewallResolver {
 
  private:
   struct VpcView {
-    std::map<std::string, SecurityGroup> groups;                   // by id
+    std::map<std::string, SecurityGroup> groups;                    // by id
     std::map<std::string, std::vector<std::string>> member_groups;  // instance → groups
     std::map<std::string, std::vector<std::string>> group_ips;      // group → member /32s
   };

@@ -41,9 +41,9 @@ struct Address {
   std::string tenant_id;
   std::string public_ip;
   int64_t ip_num = 0;
-  std::string instance_id;      // "" when not associated
-  std::string association_id;   // "eipassoc-…" while associated
-  bool auto_assigned = false;   // given at launch (map_public_ip_on_launch), released with it
+  std::string instance_id;     // "" when not associated
+  std::string association_id;  // "eipassoc-…" while associated
+  bool auto_assigned = false;  // given at launch (map_public_ip_on_launch), released with it
   TimeMs created_at = 0;
 };
 

@@ -35,15 +35,14 @@ void RegisterAddressActions(Ec2Api& api) {
                  return OkStatus();
                });
 
-  api.Register("AssociateAddress",
-               {"AllocationId", "PublicIp", "InstanceId", "AllowReassociation"},
+  api.Register("AssociateAddress", {"AllocationId", "PublicIp", "InstanceId", "AllowReassociation"},
                [d](const Ec2Call& c, XmlWriter& x) {
                  AddressCommands cmds(*d->env);
                  STRATO_ASSIGN_OR_RETURN(auto a, AddressOf(cmds, c));
                  STRATO_ASSIGN_OR_RETURN(auto instance, c.params.Required("InstanceId"));
                  STRATO_ASSIGN_OR_RETURN(auto allow, c.params.Bool("AllowReassociation"));
-                 STRATO_ASSIGN_OR_RETURN(a, cmds.Associate(c.principal, a.id, instance,
-                                                           allow.value_or(false)));
+                 STRATO_ASSIGN_OR_RETURN(
+                     a, cmds.Associate(c.principal, a.id, instance, allow.value_or(false)));
                  x.Leaf("return", true);
                  x.Leaf("associationId", a.association_id);
                  return OkStatus();
@@ -73,51 +72,50 @@ void RegisterAddressActions(Ec2Api& api) {
                  return OkStatus();
                });
 
-  api.Register("DescribeAddresses",
-               {"AllocationId.#", "PublicIp.#", "Filter.#.Name", "Filter.#.Value.#"},
-               [d](const Ec2Call& c, XmlWriter& x) {
-                 STRATO_ASSIGN_OR_RETURN(auto ids, c.params.List("AllocationId"));
-                 STRATO_ASSIGN_OR_RETURN(auto ips, c.params.List("PublicIp"));
-                 STRATO_ASSIGN_OR_RETURN(auto filters, c.params.Filters());
-                 std::vector<std::string> id_f, ip_f, inst_f, assoc_f;
-                 for (const auto& f : filters) {
-                   auto* into = f.name == "allocation-id"    ? &id_f
-                                : f.name == "public-ip"      ? &ip_f
-                                : f.name == "instance-id"    ? &inst_f
-                                : f.name == "association-id" ? &assoc_f
-                                                             : nullptr;
-                   if (!into) return InvalidParameter("The filter '" + f.name + "' is invalid.");
-                   into->insert(into->end(), f.values.begin(), f.values.end());
-                 }
-                 STRATO_ASSIGN_OR_RETURN(auto all, AddressCommands(*d->env).List(c.principal));
-                 auto listed = [](const std::vector<std::string>& v, const std::string& s) {
-                   return v.empty() || std::find(v.begin(), v.end(), s) != v.end();
-                 };
-                 for (const auto& id : ids) {
-                   if (std::none_of(all.begin(), all.end(), [&](const Address& a) { return a.id == id; }))
-                     return NotFound("InvalidAllocationID.NotFound",
-                                     "The allocation ID '" + id + "' does not exist.");
-                 }
-                 x.Open("addressesSet");
-                 for (const auto& a : all) {
-                   if (!listed(ids, a.id) || !listed(ips, a.public_ip) ||
-                       !FilterMatches(id_f, a.id) || !FilterMatches(ip_f, a.public_ip) ||
-                       !FilterMatches(inst_f, a.instance_id) ||
-                       !FilterMatches(assoc_f, a.association_id))
-                     continue;
-                   x.Open("item");
-                   x.Leaf("publicIp", a.public_ip);
-                   x.Leaf("allocationId", a.id);
-                   x.Leaf("domain", "vpc");
-                   if (!a.instance_id.empty()) {
-                     x.Leaf("instanceId", a.instance_id);
-                     x.Leaf("associationId", a.association_id);
-                   }
-                   x.Close();
-                 }
-                 x.Close();
-                 return OkStatus();
-               });
+  api.Register(
+      "DescribeAddresses", {"AllocationId.#", "PublicIp.#", "Filter.#.Name", "Filter.#.Value.#"},
+      [d](const Ec2Call& c, XmlWriter& x) {
+        STRATO_ASSIGN_OR_RETURN(auto ids, c.params.List("AllocationId"));
+        STRATO_ASSIGN_OR_RETURN(auto ips, c.params.List("PublicIp"));
+        STRATO_ASSIGN_OR_RETURN(auto filters, c.params.Filters());
+        std::vector<std::string> id_f, ip_f, inst_f, assoc_f;
+        for (const auto& f : filters) {
+          auto* into = f.name == "allocation-id"    ? &id_f
+                       : f.name == "public-ip"      ? &ip_f
+                       : f.name == "instance-id"    ? &inst_f
+                       : f.name == "association-id" ? &assoc_f
+                                                    : nullptr;
+          if (!into) return InvalidParameter("The filter '" + f.name + "' is invalid.");
+          into->insert(into->end(), f.values.begin(), f.values.end());
+        }
+        STRATO_ASSIGN_OR_RETURN(auto all, AddressCommands(*d->env).List(c.principal));
+        auto listed = [](const std::vector<std::string>& v, const std::string& s) {
+          return v.empty() || std::find(v.begin(), v.end(), s) != v.end();
+        };
+        for (const auto& id : ids) {
+          if (std::none_of(all.begin(), all.end(), [&](const Address& a) { return a.id == id; }))
+            return NotFound("InvalidAllocationID.NotFound",
+                            "The allocation ID '" + id + "' does not exist.");
+        }
+        x.Open("addressesSet");
+        for (const auto& a : all) {
+          if (!listed(ids, a.id) || !listed(ips, a.public_ip) || !FilterMatches(id_f, a.id) ||
+              !FilterMatches(ip_f, a.public_ip) || !FilterMatches(inst_f, a.instance_id) ||
+              !FilterMatches(assoc_f, a.association_id))
+            continue;
+          x.Open("item");
+          x.Leaf("publicIp", a.public_ip);
+          x.Leaf("allocationId", a.id);
+          x.Leaf("domain", "vpc");
+          if (!a.instance_id.empty()) {
+            x.Leaf("instanceId", a.instance_id);
+            x.Leaf("associationId", a.association_id);
+          }
+          x.Close();
+        }
+        x.Close();
+        return OkStatus();
+      });
 }
 
 }  // namespace strato::api::ec2

@@ -10,15 +10,27 @@ namespace {
 
 constexpr int kMaxIndex = 100;  // the CLI and SDKs number lists 1, 2, … without gaps
 
-const std::vector<std::string> kRuleParams = {
-    "GroupId", "GroupName", "IpProtocol", "FromPort", "ToPort", "CidrIp",
-    "SourceSecurityGroupName", "SourceSecurityGroupOwnerId", "IpPermissions.#.IpProtocol",
-    "IpPermissions.#.FromPort", "IpPermissions.#.ToPort", "IpPermissions.#.IpRanges.#.CidrIp",
-    "IpPermissions.#.IpRanges.#.Description", "IpPermissions.#.UserIdGroupPairs.#.GroupId",
-    "IpPermissions.#.UserIdGroupPairs.#.UserId", "IpPermissions.#.UserIdGroupPairs.#.Description",
-    "IpPermissions.#.UserIdGroupPairs.#.GroupName", "IpPermissions.#.Groups.#.GroupId",
-    "IpPermissions.#.Groups.#.UserId", "IpPermissions.#.Groups.#.Description",
-    "IpPermissions.#.Groups.#.GroupName"};
+const std::vector<std::string> kRuleParams = {"GroupId",
+                                              "GroupName",
+                                              "IpProtocol",
+                                              "FromPort",
+                                              "ToPort",
+                                              "CidrIp",
+                                              "SourceSecurityGroupName",
+                                              "SourceSecurityGroupOwnerId",
+                                              "IpPermissions.#.IpProtocol",
+                                              "IpPermissions.#.FromPort",
+                                              "IpPermissions.#.ToPort",
+                                              "IpPermissions.#.IpRanges.#.CidrIp",
+                                              "IpPermissions.#.IpRanges.#.Description",
+                                              "IpPermissions.#.UserIdGroupPairs.#.GroupId",
+                                              "IpPermissions.#.UserIdGroupPairs.#.UserId",
+                                              "IpPermissions.#.UserIdGroupPairs.#.Description",
+                                              "IpPermissions.#.UserIdGroupPairs.#.GroupName",
+                                              "IpPermissions.#.Groups.#.GroupId",
+                                              "IpPermissions.#.Groups.#.UserId",
+                                              "IpPermissions.#.Groups.#.Description",
+                                              "IpPermissions.#.Groups.#.GroupName"};
 
 Result<std::optional<int>> Port(const Ec2Params& p, const std::string& name) {
   STRATO_ASSIGN_OR_RETURN(auto v, p.Int(name, -1, 65535));
@@ -156,52 +168,51 @@ void RegisterSecurityGroupActions(Ec2Api& api) {
                  return OkStatus();
                });
 
-  api.Register("DescribeSecurityGroups",
-               {"GroupId.#", "GroupName.#", "Filter.#.Name", "Filter.#.Value.#", "MaxResults",
-                "NextToken"},
-               [d](const Ec2Call& c, XmlWriter& x) {
-                 STRATO_ASSIGN_OR_RETURN(auto ids, c.params.List("GroupId"));
-                 STRATO_ASSIGN_OR_RETURN(auto names, c.params.List("GroupName"));
-                 STRATO_ASSIGN_OR_RETURN(auto filters, c.params.Filters());
-                 std::vector<std::string> vpc_filter, name_filter, id_filter;
-                 for (const auto& f : filters) {
-                   auto* into = f.name == "vpc-id"       ? &vpc_filter
-                                : f.name == "group-name" ? &name_filter
-                                : f.name == "group-id"   ? &id_filter
-                                                         : nullptr;
-                   if (!into) return InvalidParameter("The filter '" + f.name + "' is invalid.");
-                   into->insert(into->end(), f.values.begin(), f.values.end());
-                 }
-                 SecurityGroupCommands sg(*d->env);
-                 STRATO_ASSIGN_OR_RETURN(auto groups, sg.List(c.principal, std::nullopt));
-                 auto has = [](const std::vector<std::string>& v, const std::string& s) {
-                   return v.empty() || std::find(v.begin(), v.end(), s) != v.end();
-                 };
-                 for (const auto& id : ids) {
-                   if (std::none_of(groups.begin(), groups.end(),
-                                    [&](const SecurityGroup& g) { return g.id == id; }))
-                     return NotFound("InvalidGroup.NotFound",
-                                     "The security group '" + id + "' does not exist.");
-                 }
-                 x.Open("securityGroupInfo");
-                 for (const auto& g : groups) {
-                   if (!has(ids, g.id) || !has(names, g.name) ||
-                       !FilterMatches(vpc_filter, g.vpc_id) ||
-                       !FilterMatches(name_filter, g.name) || !FilterMatches(id_filter, g.id))
-                     continue;
-                   x.Open("item");
-                   x.Leaf("ownerId", c.principal.tenant_id);
-                   x.Leaf("groupId", g.id);
-                   x.Leaf("groupName", g.name);
-                   x.Leaf("groupDescription", g.description);
-                   x.Leaf("vpcId", g.vpc_id);
-                   WritePermissions(x, "ipPermissions", g, false, c.principal.tenant_id);
-                   WritePermissions(x, "ipPermissionsEgress", g, true, c.principal.tenant_id);
-                   x.Close();
-                 }
-                 x.Close();
-                 return OkStatus();
-               });
+  api.Register(
+      "DescribeSecurityGroups",
+      {"GroupId.#", "GroupName.#", "Filter.#.Name", "Filter.#.Value.#", "MaxResults", "NextToken"},
+      [d](const Ec2Call& c, XmlWriter& x) {
+        STRATO_ASSIGN_OR_RETURN(auto ids, c.params.List("GroupId"));
+        STRATO_ASSIGN_OR_RETURN(auto names, c.params.List("GroupName"));
+        STRATO_ASSIGN_OR_RETURN(auto filters, c.params.Filters());
+        std::vector<std::string> vpc_filter, name_filter, id_filter;
+        for (const auto& f : filters) {
+          auto* into = f.name == "vpc-id"       ? &vpc_filter
+                       : f.name == "group-name" ? &name_filter
+                       : f.name == "group-id"   ? &id_filter
+                                                : nullptr;
+          if (!into) return InvalidParameter("The filter '" + f.name + "' is invalid.");
+          into->insert(into->end(), f.values.begin(), f.values.end());
+        }
+        SecurityGroupCommands sg(*d->env);
+        STRATO_ASSIGN_OR_RETURN(auto groups, sg.List(c.principal, std::nullopt));
+        auto has = [](const std::vector<std::string>& v, const std::string& s) {
+          return v.empty() || std::find(v.begin(), v.end(), s) != v.end();
+        };
+        for (const auto& id : ids) {
+          if (std::none_of(groups.begin(), groups.end(),
+                           [&](const SecurityGroup& g) { return g.id == id; }))
+            return NotFound("InvalidGroup.NotFound",
+                            "The security group '" + id + "' does not exist.");
+        }
+        x.Open("securityGroupInfo");
+        for (const auto& g : groups) {
+          if (!has(ids, g.id) || !has(names, g.name) || !FilterMatches(vpc_filter, g.vpc_id) ||
+              !FilterMatches(name_filter, g.name) || !FilterMatches(id_filter, g.id))
+            continue;
+          x.Open("item");
+          x.Leaf("ownerId", c.principal.tenant_id);
+          x.Leaf("groupId", g.id);
+          x.Leaf("groupName", g.name);
+          x.Leaf("groupDescription", g.description);
+          x.Leaf("vpcId", g.vpc_id);
+          WritePermissions(x, "ipPermissions", g, false, c.principal.tenant_id);
+          WritePermissions(x, "ipPermissionsEgress", g, true, c.principal.tenant_id);
+          x.Close();
+        }
+        x.Close();
+        return OkStatus();
+      });
 
   api.Register("DeleteSecurityGroup", {"GroupId", "GroupName"},
                [d](const Ec2Call& c, XmlWriter& x) {

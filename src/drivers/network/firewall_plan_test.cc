@@ -26,15 +26,19 @@ VpcSpec Vpc(std::vector<PortSpec> ports) {
 TEST(FirewallPlan, EachGuestGetsAnEgressAndAnIngressChain) {
   VpcSpec vpc = Vpc({WebPort()});
   std::string tap = TapName("i-000000000000000a1");
-  EXPECT_EQ(RenderFirewallDispatch(vpc),
-            "    ip saddr vmap { 10.0.1.5 : jump e" + tap + " }\n    ip daddr vmap { 10.0.1.5 : jump i" +
-                tap + " }\n");
+  EXPECT_EQ(RenderFirewallDispatch(vpc), "    ip saddr vmap { 10.0.1.5 : jump e" + tap +
+                                             " }\n    ip daddr vmap { 10.0.1.5 : jump i" + tap +
+                                             " }\n");
   std::string chains = RenderFirewallChains(vpc);
-  EXPECT_NE(chains.find("chain e" + tap + " {\n    ip daddr { 0.0.0.0/0 } return\n    drop\n"),
+  EXPECT_NE(chains.find("chain e" + tap + " {\n    ip daddr 0.0.0.0/0 return\n    drop\n"),
             std::string::npos);
-  EXPECT_NE(chains.find("ip saddr { 0.0.0.0/0 } meta l4proto tcp th dport 80 accept"),
+  EXPECT_NE(chains.find("ip saddr 0.0.0.0/0 meta l4proto tcp th dport 80 accept"),
             std::string::npos);
-  EXPECT_NE(chains.find("ip saddr { 10.0.1.6/32, 10.0.1.7/32 } accept"), std::string::npos);
+  // A peer group's members form a named set, referenced by the rule.
+  EXPECT_NE(chains.find("set peers0 {\n    type ipv4_addr; flags interval; auto-merge;\n"
+                        "    elements = { 10.0.1.6/32, 10.0.1.7/32 }"),
+            std::string::npos);
+  EXPECT_NE(chains.find("ip saddr @peers0 accept"), std::string::npos);
   // A rule with no peers matches nothing, so it is not rendered at all.
   EXPECT_EQ(chains.find("dport 53"), std::string::npos);
 }
@@ -44,14 +48,29 @@ TEST(FirewallPlan, PortRangesAndIcmp) {
   p.firewall.ingress = {{"udp", 1000, 2000, {"10.0.0.0/8"}}, {"icmp", -1, -1, {"10.0.0.0/8"}}};
   std::string chains = RenderFirewallChains(Vpc({p}));
   EXPECT_NE(chains.find("meta l4proto udp th dport 1000-2000 accept"), std::string::npos);
-  EXPECT_NE(chains.find("ip saddr { 10.0.0.0/8 } meta l4proto icmp accept"), std::string::npos);
+  EXPECT_NE(chains.find("ip saddr 10.0.0.0/8 meta l4proto icmp accept"), std::string::npos);
 }
 
 TEST(FirewallPlan, UnfilteredPortsAndEmptyVpcsRenderOnlyTheReplacement) {
   VpcSpec vpc = Vpc({PortSpec{"i-000000000000000a1", kSubnet}});
   EXPECT_EQ(RenderFirewallDispatch(vpc), "");
-  EXPECT_EQ(RenderSpoofTable(vpc), "table bridge strato_spoof {}\ndelete table bridge strato_spoof\n");
+  EXPECT_EQ(RenderSpoofTable(vpc),
+            "table bridge strato_spoof {}\ndelete table bridge strato_spoof\n");
   EXPECT_EQ(RenderNatTable(vpc), "table ip strato_nat {}\ndelete table ip strato_nat\n");
+}
+
+TEST(FirewallPlan, OnePeerListIsOneSetHoweverManyGuestsNameIt) {
+  std::vector<PortSpec> ports;
+  for (int k = 0; k < 3; ++k) {
+    PortSpec p = WebPort();
+    p.id = "i-00000000000000" + std::to_string(100 + k);
+    p.ip = "10.0.1." + std::to_string(10 + k);
+    p.firewall.ingress[1].cidrs = {"10.0.1.6/32", "10.0.1.7/32"};
+    ports.push_back(p);
+  }
+  std::string chains = RenderFirewallChains(Vpc(ports));
+  EXPECT_NE(chains.find("set peers0"), std::string::npos);
+  EXPECT_EQ(chains.find("set peers1"), std::string::npos);
 }
 
 TEST(FirewallPlan, AntiSpoofingPinsMacAndAddress) {
@@ -60,12 +79,16 @@ TEST(FirewallPlan, AntiSpoofingPinsMacAndAddress) {
   EXPECT_NE(s.find("arp saddr ip != 10.0.1.5 drop"), std::string::npos);
   EXPECT_NE(s.find("ether type ip ip saddr != 10.0.1.5 drop"), std::string::npos);
   EXPECT_NE(s.find("ip saddr 0.0.0.0 udp sport 68 udp dport 67 return"), std::string::npos);
+  // Proxied ARP answers only for the gateway and present guests.
+  EXPECT_NE(s.find("arp operation reply arp saddr ip != { 10.0.1.1, 10.0.1.5 } drop"),
+            std::string::npos);
 }
 
 TEST(FirewallPlan, PublicAddressesAreOneToOneNat) {
   PortSpec p = WebPort();
   p.public_ip = "198.51.100.10";
-  VpcSpec vpc = Vpc({p, PortSpec{"i-000000000000000a2", kSubnet, "02:00:00:00:00:02", "10.0.1.9", "", {}}});
+  VpcSpec vpc =
+      Vpc({p, PortSpec{"i-000000000000000a2", kSubnet, "02:00:00:00:00:02", "10.0.1.9", "", {}}});
   EXPECT_TRUE(HasPublicAddresses(vpc));
   std::string nat = RenderNatTable(vpc);
   EXPECT_NE(nat.find("dnat to ip daddr map { 198.51.100.10 : 10.0.1.5 }"), std::string::npos);

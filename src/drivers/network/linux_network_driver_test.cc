@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/ids.h"
+#include "drivers/network/firewall_plan.h"
 #include "drivers/network/netns.h"
 #include "drivers/network/network_plan.h"
 
@@ -41,6 +42,7 @@ class LinuxNetworkDriverTest : public ::testing::Test {
     for (const auto& c : clients_) Sh({"ip", "netns", "del", c});
     EXPECT_TRUE(driver_->RemoveAll().ok());
     EXPECT_TRUE(driver_->OwnedNamespaces()->empty());
+    EXPECT_FALSE(fs::exists("/run/netns/" + HostNetnsPrefix(host_) + "public"));
     fs::remove_all(dir_);
   }
 
@@ -225,6 +227,72 @@ TEST_F(LinuxNetworkDriverTest, BadSpecChangesNothing) {
   Status s = driver_->Reconcile(bad);
   EXPECT_EQ(s.code(), "InvalidParameterValue");
   EXPECT_TRUE(driver_->OwnedNamespaces()->empty());
+}
+
+// ---- security groups and the public side (firewall_plan.h) ----
+
+// One filtered guest port: tcp `port` from anywhere, all egress, optionally a public address.
+HostNetworkSpec FirewalledSpec(const std::string& vpc, const std::string& subnet,
+                               const std::string& port_id, const std::string& public_ip,
+                               int port) {
+  PortSpec p{port_id, subnet, "02:00:00:00:00:0a", "10.30.1.10", public_ip, {}};
+  p.firewall.ingress.push_back({"tcp", port, port, {"0.0.0.0/0"}});
+  p.firewall.egress.push_back({"all", -1, -1, {"0.0.0.0/0"}});
+  return {{VpcSpec{vpc,
+                   {SubnetSpec{subnet, "10.30.1.0/24", {{"02:00:00:00:00:0a", "10.30.1.10", ""}}}},
+                   {p}}}};
+}
+
+std::string Ruleset(const std::string& ns) {
+  auto r = NftOutputInNetns(ns, "list ruleset");
+  return r.ok() ? *r : r.status().ToString();
+}
+
+TEST_F(LinuxNetworkDriverTest, FirewallRulesPublicSideAndIsolationAreApplied) {
+  ASSERT_TRUE(driver_->Reconcile(FirewalledSpec(vpc_, subnet_, port_, "198.51.100.10", 22)).ok());
+  std::string rules = Ruleset(Ns(vpc_));
+  EXPECT_NE(rules.find("chain e" + TapName(port_)), std::string::npos) << rules;
+  EXPECT_NE(rules.find("tcp dport 22 accept"), std::string::npos) << rules;
+  EXPECT_NE(rules.find("table bridge strato_spoof"), std::string::npos) << rules;
+  EXPECT_NE(rules.find("dnat to"), std::string::npos) << rules;
+  std::string links = Sh({"ip", "-n", Ns(vpc_), "-d", "addr", "show"});
+  EXPECT_NE(links.find("isolated on"), std::string::npos) << links;
+  EXPECT_NE(links.find("198.51.100.10/32"), std::string::npos) << links;
+  std::string pub = HostNetnsPrefix(host_) + "public";
+  EXPECT_TRUE(fs::exists("/run/netns/" + pub));
+  EXPECT_NE(Sh({"ip", "-n", pub, "link", "show", "master", kPublicBridge}).find("p"),
+            std::string::npos);
+
+  // A live change replaces the rules; dropping the public address removes the veth.
+  ASSERT_TRUE(driver_->Reconcile(FirewalledSpec(vpc_, subnet_, port_, "", 8080)).ok());
+  rules = Ruleset(Ns(vpc_));
+  EXPECT_EQ(rules.find("dport 22"), std::string::npos) << rules;
+  EXPECT_NE(rules.find("tcp dport 8080 accept"), std::string::npos) << rules;
+  EXPECT_EQ(rules.find("table ip strato_nat"), std::string::npos) << rules;
+  EXPECT_EQ(Sh({"ip", "-n", Ns(vpc_), "link", "show"}).find(kPublicVeth), std::string::npos);
+}
+
+TEST_F(LinuxNetworkDriverTest, FirewallReconcileRecreatesWhatWasRemoved) {
+  ASSERT_TRUE(driver_->Reconcile(FirewalledSpec(vpc_, subnet_, port_, "198.51.100.11", 22)).ok());
+  ASSERT_TRUE(ApplyNftInNetns(Ns(vpc_), "delete table inet strato\ndelete table ip strato_nat\n").ok());
+  Sh({"ip", "-n", Ns(vpc_), "link", "del", kPublicVeth});
+  Sh({"ip", "-n", Ns(vpc_), "link", "set", "dev", TapName(port_), "type", "bridge_slave", "isolated",
+      "off"});
+  ASSERT_TRUE(driver_->Reconcile(FirewalledSpec(vpc_, subnet_, port_, "198.51.100.11", 22)).ok());
+  std::string rules = Ruleset(Ns(vpc_));
+  EXPECT_NE(rules.find("tcp dport 22 accept"), std::string::npos) << rules;
+  EXPECT_NE(rules.find("dnat to"), std::string::npos) << rules;
+  std::string links = Sh({"ip", "-n", Ns(vpc_), "-d", "addr", "show"});
+  EXPECT_NE(links.find("isolated on"), std::string::npos) << links;
+  EXPECT_NE(links.find("198.51.100.11/32"), std::string::npos) << links;
+}
+
+TEST_F(LinuxNetworkDriverTest, FirewallAMalformedRuleChangesNothing) {
+  ASSERT_TRUE(driver_->Reconcile(FirewalledSpec(vpc_, subnet_, port_, "", 22)).ok());
+  HostNetworkSpec bad = FirewalledSpec(vpc_, subnet_, port_, "", 22);
+  bad.vpcs[0].ports[0].firewall.ingress[0].cidrs = {"10.0.0.0/8 } accept; flush ruleset; {"};
+  EXPECT_EQ(driver_->Reconcile(bad).code(), "InvalidParameterValue");
+  EXPECT_NE(Ruleset(Ns(vpc_)).find("tcp dport 22 accept"), std::string::npos);
 }
 
 }  // namespace

@@ -69,12 +69,14 @@ Status LinuxNetworkDriver::ReconcilePublicLink(const std::string& ns, const VpcS
   if (!links.count(kPublicVeth)) {
     // A half-made pair (crash) leaves the peer behind in the public namespace.
     (void)RunChecked(runner_, {"ip", "-n", pub_ns, "link", "del", peer});
-    STRATO_RETURN_IF_ERROR(Ip(runner_, ns, {"link", "add", kPublicVeth, "type", "veth", "peer",
-                                            "name", peer, "netns", pub_ns}));
+    STRATO_RETURN_IF_ERROR(
+        Ip(runner_, ns,
+           {"link", "add", kPublicVeth, "type", "veth", "peer", "name", peer, "netns", pub_ns}));
     STRATO_ASSIGN_OR_RETURN(links, Links(runner_, ns));
   }
   STRATO_RETURN_IF_ERROR(Ip(runner_, pub_ns, {"link", "set", peer, "master", kPublicBridge, "up"}));
-  if (!IsUp(links[kPublicVeth])) STRATO_RETURN_IF_ERROR(Ip(runner_, ns, {"link", "set", kPublicVeth, "up"}));
+  if (!IsUp(links[kPublicVeth]))
+    STRATO_RETURN_IF_ERROR(Ip(runner_, ns, {"link", "set", kPublicVeth, "up"}));
   // The public addresses live on the veth so the VPC namespace answers ARP for them.
   std::set<std::string> want, have;
   for (const auto& p : vpc.ports)
@@ -83,9 +85,11 @@ Status LinuxNetworkDriver::ReconcilePublicLink(const std::string& ns, const VpcS
     if (a.value("family", "") == "inet")
       have.insert(a.value("local", "") + "/" + std::to_string(a.value("prefixlen", 0)));
   for (const auto& a : have)
-    if (!want.count(a)) STRATO_RETURN_IF_ERROR(Ip(runner_, ns, {"addr", "del", a, "dev", kPublicVeth}));
+    if (!want.count(a))
+      STRATO_RETURN_IF_ERROR(Ip(runner_, ns, {"addr", "del", a, "dev", kPublicVeth}));
   for (const auto& a : want)
-    if (!have.count(a)) STRATO_RETURN_IF_ERROR(Ip(runner_, ns, {"addr", "add", a, "dev", kPublicVeth}));
+    if (!have.count(a))
+      STRATO_RETURN_IF_ERROR(Ip(runner_, ns, {"addr", "add", a, "dev", kPublicVeth}));
   return Ip(runner_, ns, {"route", "replace", options_.public_cidr, "dev", kPublicVeth});
 }
 
@@ -93,8 +97,8 @@ Status LinuxNetworkDriver::IsolatePorts(const std::string& ns, const VpcSpec& vp
                                         const std::vector<SubnetPlan>& plans) {
   // Guests of one subnet reach each other only through the namespace (routed, filtered):
   // the bridge answers their ARP and never tells them to go direct.
-  std::vector<std::string> sysctl = {"ip", "netns", "exec", ns, "sysctl", "-qw",
-                                     "net.ipv4.conf.all.send_redirects=0"};
+  std::vector<std::string> sysctl = {
+      "ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv4.conf.all.send_redirects=0"};
   for (const auto& p : plans) {
     for (const char* key : {"proxy_arp=1", "proxy_arp_pvlan=1", "send_redirects=0"})
       sysctl.push_back("net.ipv4.conf." + p.bridge + "." + key);
@@ -107,10 +111,11 @@ Status LinuxNetworkDriver::IsolatePorts(const std::string& ns, const VpcSpec& vp
     const std::string tap = TapName(port.id);
     bool isolated = false;
     if (links.count(tap) && links[tap].contains("linkinfo"))
-      isolated = links[tap]["linkinfo"].value("info_slave_data", json::object()).value("isolated", false);
+      isolated =
+          links[tap]["linkinfo"].value("info_slave_data", json::object()).value("isolated", false);
     if (!isolated)
-      STRATO_RETURN_IF_ERROR(Ip(runner_, ns, {"link", "set", "dev", tap, "type", "bridge_slave",
-                                              "isolated", "on"}));
+      STRATO_RETURN_IF_ERROR(
+          Ip(runner_, ns, {"link", "set", "dev", tap, "type", "bridge_slave", "isolated", "on"}));
   }
   return OkStatus();
 }

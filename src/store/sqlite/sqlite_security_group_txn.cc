@@ -1,5 +1,6 @@
 // SqliteTxn: security groups, their rules and members; elastic IPs.
 #include <map>
+#include <optional>
 
 #include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_txn.h"  // IWYU pragma: associated
@@ -11,34 +12,55 @@ constexpr const char* kGroupSelect =
     "SELECT id, tenant_id, vpc_id, name, description, is_default, created_at "
     "FROM security_groups WHERE 1 = 1";
 SecurityGroup ReadGroup(Statement& s) {
-  return SecurityGroup{s.Text(0), s.Text(1), s.Text(2),  s.Text(3),
-                       s.Text(4), s.Int(5) != 0, s.Int(6), {}};
+  return SecurityGroup{s.Text(0), s.Text(1),     s.Text(2), s.Text(3),
+                       s.Text(4), s.Int(5) != 0, s.Int(6),  {}};
 }
 
 constexpr const char* kRuleSelect =
     "SELECT id, group_id, egress, protocol, from_port, to_port, cidr, source_group_id, "
     "description FROM security_group_rules";
 SecurityGroupRule ReadRule(Statement& s) {
-  return SecurityGroupRule{s.Text(0), s.Text(1), s.Int(2) != 0,
-                           s.Text(3), static_cast<int>(s.Int(4)), static_cast<int>(s.Int(5)),
-                           s.Text(6), s.Text(7), s.Text(8)};
+  return SecurityGroupRule{s.Text(0),
+                           s.Text(1),
+                           s.Int(2) != 0,
+                           s.Text(3),
+                           static_cast<int>(s.Int(4)),
+                           static_cast<int>(s.Int(5)),
+                           s.Text(6),
+                           s.Text(7),
+                           s.Text(8)};
 }
 
 constexpr const char* kAddressSelect =
     "SELECT id, tenant_id, public_ip, ip_num, instance_id, association_id, auto_assigned, "
     "created_at FROM addresses WHERE 1 = 1";
 Address ReadAddress(Statement& s) {
-  return Address{s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Text(4), s.Text(5), s.Int(6) != 0,
-                 s.Int(7)};
+  return Address{s.Text(0), s.Text(1), s.Text(2),     s.Int(3),
+                 s.Text(4), s.Text(5), s.Int(6) != 0, s.Int(7)};
 }
 
 // Text parameters bound in order.
 Result<Statement> PrepareWith(Connection& db, const std::string& sql,
                               const std::vector<std::string>& args) {
   STRATO_ASSIGN_OR_RETURN(auto stmt, db.Prepare(sql));
-  for (size_t i = 0; i < args.size(); ++i) stmt.Bind(static_cast<int>(i + 1), std::string_view(args[i]));
+  for (size_t i = 0; i < args.size(); ++i)
+    stmt.Bind(static_cast<int>(i + 1), std::string_view(args[i]));
   return stmt;
 }
+
+// Appends "AND column = ?" conditions; unset values add nothing.
+struct Where {
+  std::string sql;
+  std::vector<std::string> args;
+  Where(const char* select, const Scope& scope) : sql(select) {
+    if (!scope.is_system()) Equals("tenant_id", scope.tenant_id());
+  }
+  void Equals(const char* column, const std::optional<std::string>& value) {
+    if (!value) return;
+    sql += std::string(" AND ") + column + " = ?";
+    args.push_back(*value);
+  }
+};
 
 std::string Placeholders(size_t n) {
   std::string out;
@@ -76,26 +98,14 @@ Result<SecurityGroup> SqliteTxn::GetSecurityGroup(const Scope& scope, const std:
 
 Result<std::vector<SecurityGroup>> SqliteTxn::ListSecurityGroups(
     const Scope& scope, const SecurityGroupFilter& filter) {
-  std::string sql = kGroupSelect;
-  std::vector<std::string> args;
-  if (!scope.is_system()) {
-    sql += " AND tenant_id = ?";
-    args.push_back(scope.tenant_id());
-  }
-  if (filter.vpc_id) {
-    sql += " AND vpc_id = ?";
-    args.push_back(*filter.vpc_id);
-  }
-  if (filter.name) {
-    sql += " AND name = ?";
-    args.push_back(*filter.name);
-  }
+  Where w(kGroupSelect, scope);
+  w.Equals("vpc_id", filter.vpc_id);
+  w.Equals("name", filter.name);
   if (!filter.ids.empty()) {
-    sql += " AND id IN (" + Placeholders(filter.ids.size()) + ")";
-    args.insert(args.end(), filter.ids.begin(), filter.ids.end());
+    w.sql += " AND id IN (" + Placeholders(filter.ids.size()) + ")";
+    w.args.insert(w.args.end(), filter.ids.begin(), filter.ids.end());
   }
-  sql += " ORDER BY id";
-  STRATO_ASSIGN_OR_RETURN(auto stmt, PrepareWith(db_, sql, args));
+  STRATO_ASSIGN_OR_RETURN(auto stmt, PrepareWith(db_, w.sql + " ORDER BY id", w.args));
   STRATO_ASSIGN_OR_RETURN(auto groups, CollectRows<SecurityGroup>(stmt, ReadGroup));
   if (groups.empty()) return groups;
   std::map<std::string, SecurityGroup*> by_id;
@@ -104,11 +114,11 @@ Result<std::vector<SecurityGroup>> SqliteTxn::ListSecurityGroups(
     by_id[g.id] = &g;
     ids.push_back(g.id);
   }
-  STRATO_ASSIGN_OR_RETURN(
-      auto rstmt, PrepareWith(db_,
-                              std::string(kRuleSelect) + " WHERE group_id IN (" +
-                                  Placeholders(ids.size()) + ") ORDER BY group_id, id",
-                              ids));
+  STRATO_ASSIGN_OR_RETURN(auto rstmt,
+                          PrepareWith(db_,
+                                      std::string(kRuleSelect) + " WHERE group_id IN (" +
+                                          Placeholders(ids.size()) + ") ORDER BY group_id, id",
+                                      ids));
   STRATO_ASSIGN_OR_RETURN(auto rules, CollectRows<SecurityGroupRule>(rstmt, ReadRule));
   for (auto& r : rules) by_id[r.group_id]->rules.push_back(std::move(r));
   return groups;
@@ -132,18 +142,15 @@ Result<std::vector<SecurityGroupMember>> SqliteTxn::ListSecurityGroupMembers(
   if (!group_ids.empty()) sql += " AND m.group_id IN (" + Placeholders(group_ids.size()) + ")";
   sql += " ORDER BY m.group_id, m.instance_id";
   STRATO_ASSIGN_OR_RETURN(auto stmt, PrepareWith(db_, sql, group_ids));
-  return CollectRows<SecurityGroupMember>(
-      stmt, [](Statement& s) { return SecurityGroupMember{s.Text(0), s.Text(1)}; });
+  return CollectRows<SecurityGroupMember>(stmt, [](Statement& s) {
+    return SecurityGroupMember{s.Text(0), s.Text(1)};
+  });
 }
 
 Result<Address> SqliteTxn::GetAddress(const Scope& scope, const std::string& id) {
-  std::string sql = std::string(kAddressSelect) + " AND id = ?";
-  std::vector<std::string> args = {id};
-  if (!scope.is_system()) {
-    sql += " AND tenant_id = ?";
-    args.push_back(scope.tenant_id());
-  }
-  STRATO_ASSIGN_OR_RETURN(auto stmt, PrepareWith(db_, sql, args));
+  Where w(kAddressSelect, scope);
+  w.Equals("id", id);
+  STRATO_ASSIGN_OR_RETURN(auto stmt, PrepareWith(db_, w.sql, w.args));
   STRATO_ASSIGN_OR_RETURN(auto rows, CollectRows<Address>(stmt, ReadAddress));
   if (rows.empty())
     return NotFound("InvalidAllocationID.NotFound",
@@ -153,22 +160,10 @@ Result<Address> SqliteTxn::GetAddress(const Scope& scope, const std::string& id)
 
 Result<std::vector<Address>> SqliteTxn::ListAddresses(const Scope& scope,
                                                       const AddressFilter& filter) {
-  std::string sql = kAddressSelect;
-  std::vector<std::string> args;
-  if (!scope.is_system()) {
-    sql += " AND tenant_id = ?";
-    args.push_back(scope.tenant_id());
-  }
-  if (filter.instance_id) {
-    sql += " AND instance_id = ?";
-    args.push_back(*filter.instance_id);
-  }
-  if (filter.public_ip) {
-    sql += " AND public_ip = ?";
-    args.push_back(*filter.public_ip);
-  }
-  sql += " ORDER BY ip_num";
-  STRATO_ASSIGN_OR_RETURN(auto stmt, PrepareWith(db_, sql, args));
+  Where w(kAddressSelect, scope);
+  w.Equals("instance_id", filter.instance_id);
+  w.Equals("public_ip", filter.public_ip);
+  STRATO_ASSIGN_OR_RETURN(auto stmt, PrepareWith(db_, w.sql + " ORDER BY ip_num", w.args));
   return CollectRows<Address>(stmt, ReadAddress);
 }
 
@@ -177,7 +172,8 @@ Result<bool> SqliteTxn::GetMapPublicIpOnLaunch(const std::string& subnet_id) {
       auto stmt,
       PrepareWith(db_, "SELECT map_public_ip_on_launch FROM subnet_settings WHERE subnet_id = ?",
                   {subnet_id}));
-  STRATO_ASSIGN_OR_RETURN(auto rows, CollectRows<bool>(stmt, [](Statement& s) { return s.Int(0) != 0; }));
+  STRATO_ASSIGN_OR_RETURN(auto rows,
+                          CollectRows<bool>(stmt, [](Statement& s) { return s.Int(0) != 0; }));
   return !rows.empty() && rows.front();
 }
 
@@ -253,15 +249,17 @@ Status SqliteTxn::InsertAddress(const Address& a) {
 }
 
 Status SqliteTxn::UpdateAddress(const Address& a) {
-  STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare("UPDATE addresses SET instance_id = ?, "
-                                              "association_id = ?, auto_assigned = ? WHERE id = ?"));
+  STRATO_ASSIGN_OR_RETURN(auto s,
+                          db_.Prepare("UPDATE addresses SET instance_id = ?, "
+                                      "association_id = ?, auto_assigned = ? WHERE id = ?"));
   s.Bind(1, std::string_view(a.instance_id))
       .Bind(2, std::string_view(a.association_id))
       .Bind(3, a.auto_assigned)
       .Bind(4, std::string_view(a.id));
   STRATO_RETURN_IF_ERROR(s.Run());
   if (db_.Changes() == 0)
-    return NotFound("InvalidAllocationID.NotFound", "The allocation ID '" + a.id + "' does not exist.");
+    return NotFound("InvalidAllocationID.NotFound",
+                    "The allocation ID '" + a.id + "' does not exist.");
   return OkStatus();
 }
 
@@ -269,13 +267,15 @@ Status SqliteTxn::DeleteAddress(const std::string& id) {
   STRATO_ASSIGN_OR_RETURN(auto s, PrepareWith(db_, "DELETE FROM addresses WHERE id = ?", {id}));
   STRATO_RETURN_IF_ERROR(s.Run());
   if (db_.Changes() == 0)
-    return NotFound("InvalidAllocationID.NotFound", "The allocation ID '" + id + "' does not exist.");
+    return NotFound("InvalidAllocationID.NotFound",
+                    "The allocation ID '" + id + "' does not exist.");
   return OkStatus();
 }
 
 Status SqliteTxn::SetMapPublicIpOnLaunch(const std::string& subnet_id, bool on) {
-  STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare("INSERT OR REPLACE INTO subnet_settings "
-                                              "(subnet_id, map_public_ip_on_launch) VALUES (?, ?)"));
+  STRATO_ASSIGN_OR_RETURN(auto s,
+                          db_.Prepare("INSERT OR REPLACE INTO subnet_settings "
+                                      "(subnet_id, map_public_ip_on_launch) VALUES (?, ?)"));
   s.Bind(1, std::string_view(subnet_id)).Bind(2, on);
   return s.Run();
 }
