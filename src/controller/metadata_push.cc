@@ -7,7 +7,18 @@ namespace strato {
 Result<InstanceMetadata> LoadInstanceMetadata(ReadTxn& t, const Instance& i,
                                               const std::string& region) {
   STRATO_ASSIGN_OR_RETURN(auto c, t.GetInstanceContext(Scope::System(), i.id));
-  return BuildInstanceMetadata(i, c, region);
+  MetadataNetworkExtras extras;
+  // security-groups lists names, as EC2 does, in the order the instance was given them.
+  STRATO_ASSIGN_OR_RETURN(auto group_ids, t.ListInstanceSecurityGroups(i.id));
+  for (const auto& id : group_ids) {
+    auto g = t.GetSecurityGroup(Scope::System(), id);
+    if (g.ok()) extras.security_groups.push_back(g->name);
+  }
+  AddressFilter by_instance;
+  by_instance.instance_id = i.id;
+  STRATO_ASSIGN_OR_RETURN(auto addresses, t.ListAddresses(Scope::System(), by_instance));
+  if (!addresses.empty()) extras.public_ipv4 = addresses.front().public_ip;
+  return BuildInstanceMetadata(i, c, region, extras);
 }
 
 std::string EncodeMetadataPush(const std::vector<InstanceMetadata>& upserts, bool replace) {

@@ -25,8 +25,8 @@ struct MetadataInterface {
   std::string interface_id;
 };
 
-// Filled later by the security-group and elastic-IP features; empty means "none yet",
-// which the service renders as EC2 does for an instance without them.
+// The instance's security-group names and elastic/public address, read by the controller
+// (controller/metadata_push.cc); empty renders as EC2 does for an instance without them.
 struct MetadataNetworkExtras {
   std::vector<std::string> security_groups;
   std::string public_ipv4;
