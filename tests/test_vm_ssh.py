@@ -2,6 +2,7 @@
 metadata service at boot and runs dropbear; the host side (the VPC's namespace) connects
 to its private address with the right key and is refused with another."""
 
+import contextlib
 import subprocess
 
 import pytest
@@ -66,3 +67,64 @@ def test_a_guest_without_a_key_pair_lets_no_one_in(cloud, image, keys):
     p = ssh(ns, right, inst["private_ip"], "true")
     assert p.returncode == 255, (p.returncode, p.stdout, p.stderr)
     terminate(cloud, inst["id"])
+
+
+PUBLIC_CLIENT_IP = "198.51.100.3"  # .1–.9 of the default public CIDR are never allocated
+
+
+@contextlib.contextmanager
+def public_client(cloud):
+    """A namespace of this test on the host's public bridge, with PUBLIC_CLIENT_IP (the host
+    makes its public side once it has a VPC data plane)."""
+    public_ns = f"strato-{cloud.qemu_host['id']}-public"
+    wait_for(lambda: public_ns in subprocess.run(["ip", "netns", "list"], capture_output=True,
+                                                 text=True).stdout, 30.0,
+             message="the host's public namespace")
+    ns, peer = unique("sshpub")[:15], unique("p")[:15]
+    run = lambda *a: subprocess.run(list(a), capture_output=True, text=True, check=True)
+    run("ip", "netns", "add", ns)
+    try:
+        run("ip", "-n", ns, "link", "add", "eth0", "type", "veth", "peer", "name", peer,
+            "netns", public_ns)
+        run("ip", "-n", public_ns, "link", "set", peer, "master", "bpublic", "up")
+        run("ip", "-n", ns, "addr", "add", PUBLIC_CLIENT_IP + "/24", "dev", "eth0")
+        run("ip", "-n", ns, "link", "set", "eth0", "up")
+        yield ns
+    finally:
+        subprocess.run(["ip", "-n", public_ns, "link", "del", peer], capture_output=True)
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+
+
+def test_ssh_by_elastic_ip_from_the_public_side(cloud, image, keys):
+    """The key works at the guest's elastic IP from outside its VPC, and the guest's own
+    metadata names that address and its security group."""
+    (_, right_pub), _ = keys
+    api = cloud.admin
+    name = unique("sshpub")
+    api.ok("POST", "/v1/key-pairs", {"name": name, "public_key": right_pub}, expect=(201,))
+    gid = api.ok("POST", "/v1/security-groups", {"name": name}, expect=(201,))["id"]
+    api.ok("POST", f"/v1/security-groups/{gid}/authorize-ingress", {"rules": [
+        {"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr": "0.0.0.0/0"}]})
+    inst, _ = launch_contextualized(cloud, image, key_name=name, security_group_ids=[gid])
+    eip = api.ok("POST", "/v1/addresses", expect=(201,))
+    api.ok("POST", f"/v1/addresses/{eip['id']}/associate", {"instance_id": inst["id"]})
+    with public_client(cloud) as client:
+        check_public_ssh(client, inst, eip, name, keys)
+    api.ok("POST", f"/v1/addresses/{eip['id']}/disassociate")
+    api.ok("DELETE", f"/v1/addresses/{eip['id']}", expect=(204,))
+    terminate(cloud, inst["id"])
+
+
+def check_public_ssh(public_client, inst, eip, name, keys):
+    (right, _), (wrong, _) = keys
+    p = wait_for(lambda: (lambda r: r if r.returncode == 0 else None)(
+        ssh(public_client, right, eip["public_ip"], "cat /run/strato/id")), 60.0, interval=1.0,
+        message="ssh at the elastic IP")
+    assert p.stdout.strip() == inst["id"]
+    p = ssh(public_client, wrong, eip["public_ip"], "true")
+    assert p.returncode == 255 and "Permission denied" in p.stderr, (p.returncode, p.stderr)
+    # The metadata service follows the association (pushed on change or at the next resync).
+    meta = lambda path: ssh(public_client, right, eip["public_ip"], f"strato-imds {path}").stdout
+    wait_for(lambda: meta("/latest/meta-data/public-ipv4").strip() == eip["public_ip"], 30.0,
+             interval=1.0, message="public-ipv4 in the metadata")
+    assert meta("/latest/meta-data/security-groups").split() == [name]
