@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 preset="${1:-release}"
 shift || true
 jobs="${STRATO_BUILD_JOBS:-$(nproc)}"
+# ccache keys on paths relative to the checkout and not on the build directory, so every
+# clone of the repository on a machine shares one warm cache.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(pwd)}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 cmake --preset "$preset" >/dev/null
 if (($#)); then
   cmake --build --preset "$preset" -j "$jobs" --target "$@"
