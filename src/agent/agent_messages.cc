@@ -143,6 +143,11 @@ std::string EncodeSync(const std::vector<SyncEntry>& entries) {
   return json{{"type", "sync"}, {"vms", std::move(vms)}}.dump();
 }
 
+bool IsSyncMessage(std::string_view message_json) {
+  // nlohmann::json writes object keys in order, so "type" comes first ("type" < "vms").
+  return message_json.starts_with(R"({"type":"sync",)");
+}
+
 std::string EncodeConsoleCall(const std::string& instance_id, size_t max_bytes) {
   return json{{"type", "console"}, {"instance_id", instance_id}, {"max_bytes", max_bytes}}.dump();
 }

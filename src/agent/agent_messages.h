@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -74,6 +75,8 @@ bool IsVolumeReport(const std::string& text);
 
 std::string EncodeApply(const ApplyMessage& m);
 std::string EncodeSync(const std::vector<SyncEntry>& entries);
+// True for what EncodeSync wrote, without parsing it (the agent sorts messages on arrival).
+bool IsSyncMessage(std::string_view message_json);
 std::string EncodeConsoleCall(const std::string& instance_id, size_t max_bytes);
 std::string EncodeReport(const AgentReport& r);
 Result<AgentReport> DecodeReport(const std::string& text);

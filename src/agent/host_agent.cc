@@ -89,7 +89,14 @@ void HostAgent::ScheduleNetworkReconcile() {
 }
 
 void HostAgent::Deliver(std::string message_json) {
-  executor_.Post([this, m = std::move(message_json)] { Handle(m); });
+  // A sync states everything the host should keep, so one still queued behind a newer sync
+  // is stale: it is skipped. Otherwise, when a reconcile takes longer than the resync
+  // interval (a loaded machine), syncs pile up ahead of the applies and attaches behind them.
+  const uint64_t sync = IsSyncMessage(message_json) ? ++latest_sync_ : 0;
+  executor_.Post([this, sync, m = std::move(message_json)] {
+    if (sync != 0 && sync != latest_sync_.load()) return;
+    Handle(m);
+  });
 }
 
 void HostAgent::Handle(const std::string& message_json) {

@@ -13,6 +13,8 @@
 // real hosts), which must outlive the agent.
 // Thread-safety: Deliver()/Call() are thread-safe; driver calls run on the executor.
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -62,6 +64,7 @@ class HostAgent {
   std::map<std::string, std::vector<VmNic>> nics_;  // executor thread only: by instance id
   // The metadata endpoint in each VPC namespace (hosts with a network driver only).
   std::unique_ptr<MetadataService> metadata_;
+  std::atomic<uint64_t> latest_sync_{0};               // the newest sync delivered
   bool network_reconcile_queued_ = false;            // executor thread only
 };
 
