@@ -21,6 +21,7 @@ import threading
 import time
 import types
 import urllib.parse
+import warnings
 from pathlib import Path
 from unittest import mock
 
@@ -393,13 +394,22 @@ def _require_stratod():
 
 @pytest.fixture(scope="session", autouse=True)
 def no_stratod_survives():
-    """Every daemon fixture depends on this, so it is torn down after all of them."""
+    """Every daemon fixture depends on this, so it is torn down after all of them. It also
+    removes host namespaces ("strato-h-…") this session made and left behind (each VM
+    module's teardown fails on the leaks it sees; this catches any that appear later) and
+    names them in a warning."""
+    before = set(host_namespaces("strato-h-"))
     yield
     with _STARTED_LOCK:
         survivors = [p for p in _STARTED if p.poll() is None]
     for p in survivors:
         p.kill()
         p.wait(10)
+    strays = sorted(set(host_namespaces("strato-h-")) - before)
+    for ns in strays:
+        remove_host_namespaces(ns)
+    if strays:
+        warnings.warn(f"host namespaces left behind after the suite, removed: {strays}")
     assert not survivors, f"stratod process(es) still running: {[p.args for p in survivors]}"
 
 
