@@ -42,6 +42,7 @@ REGION = "strato-1"
 # Every stratod the tests start, so the session can prove none outlives it.
 _STARTED = []
 _STARTED_LOCK = threading.Lock()
+_HOST_NET_PREFIXES = set()  # "strato-<host id>-" of every qemu host this session ran
 
 
 # ---------------------------------------------------------------- polling
@@ -395,19 +396,17 @@ def _require_stratod():
 @pytest.fixture(scope="session", autouse=True)
 def no_stratod_survives():
     """Every daemon fixture depends on this, so it is torn down after all of them. It also
-    removes host namespaces ("strato-h-…") this session made and left behind (each VM
-    module's teardown fails on the leaks it sees; this catches any that appear later) and
-    names them in a warning."""
-    before = set(host_namespaces("strato-h-"))
+    removes namespaces of this session's hosts that appeared after their module's teardown
+    checked for leaks (that check fails on the ones it sees), naming them in a warning."""
     yield
     with _STARTED_LOCK:
         survivors = [p for p in _STARTED if p.poll() is None]
     for p in survivors:
         p.kill()
         p.wait(10)
-    strays = sorted(set(host_namespaces("strato-h-")) - before)
-    for ns in strays:
-        remove_host_namespaces(ns)
+    strays = sorted(ns for prefix in _HOST_NET_PREFIXES for ns in host_namespaces(prefix))
+    for prefix in _HOST_NET_PREFIXES:
+        remove_host_namespaces(prefix)
     if strays:
         warnings.warn(f"host namespaces left behind after the suite, removed: {strays}")
     assert not survivors, f"stratod process(es) still running: {[p.args for p in survivors]}"
@@ -733,6 +732,8 @@ class VmCloud:
             finally:
                 d.cleanup()
                 problems += remove_host_namespaces(getattr(d, "net_prefix", None))
+                if getattr(d, "net_prefix", None):
+                    _HOST_NET_PREFIXES.add(d.net_prefix)
                 strays = d.qemu_processes()
                 for pid in strays:
                     try:
@@ -762,9 +763,22 @@ class VmCloud:
             dirs = [p.name for p in d.vms_root.iterdir()] if d.vms_root.exists() else []
             return procs, files, dirs, host_namespaces(d.net_prefix)
 
+        # Gone, and still gone a few resync intervals later: a resync the host agent read
+        # before the terminations may briefly bring a VPC's namespaces back, and a daemon
+        # stopped in that moment would leave them (the next start's reconcile removes them;
+        # a test daemon is not started again).
+        clean_since = []
+
+        def settled():
+            if any(leftovers()):
+                clean_since.clear()
+                return False
+            clean_since.append(time.monotonic())
+            return clean_since[-1] - clean_since[0] >= 3.0
+
         try:
-            wait_for(lambda: not any(leftovers()), 15.0, interval=0.2,
-                     message="every QEMU process and VM directory to go")
+            wait_for(settled, 20.0, interval=0.2,
+                     message="every QEMU process, VM directory and namespace to go")
         except AssertionError:
             procs, files, dirs, namespaces = leftovers()
             return [f"{d.root}: after terminating {sorted(terminated)}: QEMU processes {procs}, "

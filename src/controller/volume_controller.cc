@@ -11,6 +11,8 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr int kBatch = 1000;
+constexpr int64_t kAttachRetryForMs = 15'000;
+constexpr int64_t kAttachRetryEveryMs = 1'000;
 
 bool InstanceGone(const Result<Instance>& i) {
   return !i.ok() || i->state == InstanceState::kTerminated ||
@@ -296,11 +298,18 @@ void VolumeController::ApplyVolumeReports(const std::vector<VolumeReport>& repor
         }
       }
       if (r.attached && v->attach_state == AttachState::kAttaching) {
+        AttachRetry& retry = attach_retries_[r.volume_id];
+        if (retry.first_failure_ms == 0) retry.first_failure_ms = now;
         if (r.ok) {
+          attach_retries_.erase(r.volume_id);
           v->attach_state = AttachState::kAttached;
           v->attached_at = now;
           v->state_reason.clear();
+        } else if (now - retry.first_failure_ms < kAttachRetryForMs) {
+          retry.next_try_ms = now + kAttachRetryEveryMs;  // still attaching: sent again then
+          v->state_reason = "Server.AttachPending: " + r.error;
         } else {
+          attach_retries_.erase(r.volume_id);
           Detach(*v, now, "Server.AttachFailed: " + r.error);
         }
       } else if (!r.attached && v->attach_state == AttachState::kDetaching) {
@@ -401,6 +410,9 @@ void VolumeController::ConvergeVolumes() {
   if (!s.ok()) spdlog::warn("volumes: converging volumes failed: {}", s.message());
   for (const auto& op : grows) Send(op);
   for (auto& [host_id, m] : plugs) {
+    if (auto r = attach_retries_.find(m.volume_id);
+        m.attach && r != attach_retries_.end() && now < r->second.next_try_ms)
+      continue;
     if (!in_flight_.insert((m.attach ? "attach:" : "detach:") + m.volume_id).second) continue;
     if (m.attach) {
       sent_limits_[m.volume_id] = m.attachment.throttle;

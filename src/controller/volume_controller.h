@@ -86,6 +86,14 @@ class VolumeController {
 
   // Owned by the controller thread.
   std::set<std::string> in_flight_;  // "op:blob" sent and not yet reported
+  // Attaches that failed and are still wanted. After a restart an attach can reach the host
+  // before the host has re-adopted the VM: it is retried once a second for a while before it
+  // is given up.
+  struct AttachRetry {
+    int64_t first_failure_ms = 0;
+    int64_t next_try_ms = 0;
+  };
+  std::map<std::string, AttachRetry> attach_retries_;
   // Throttle limits a running guest's host agent confirmed per volume, and those sent; a
   // difference (a modify, or a restart of stratod) sends the attachment again, which the
   // driver applies to the live throttle group.
