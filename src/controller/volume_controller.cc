@@ -262,6 +262,16 @@ void VolumeController::ApplyReports(const std::vector<std::string>& reports) {
   if (s.ok() && !ready_roots.empty()) options_.kick_instances(std::move(ready_roots));
 }
 
+// The retry record of a failed attach. One left from an earlier attach of the volume (that
+// attach was then detached or its instance went away, so no retry followed) starts afresh.
+VolumeController::AttachRetry& VolumeController::RetryOf(const std::string& volume_id,
+                                                         int64_t now) {
+  AttachRetry& retry = attach_retries_[volume_id];
+  if (retry.first_failure_ms == 0 || now - retry.next_try_ms > kAttachRetryForMs)
+    retry = AttachRetry{.first_failure_ms = now};
+  return retry;
+}
+
 void VolumeController::ApplyVolumeReports(const std::vector<VolumeReport>& reports) {
   const int64_t now = Now();
   for (const auto& r : reports) {
@@ -298,14 +308,13 @@ void VolumeController::ApplyVolumeReports(const std::vector<VolumeReport>& repor
         }
       }
       if (r.attached && v->attach_state == AttachState::kAttaching) {
-        AttachRetry& retry = attach_retries_[r.volume_id];
-        if (retry.first_failure_ms == 0) retry.first_failure_ms = now;
         if (r.ok) {
           attach_retries_.erase(r.volume_id);
           v->attach_state = AttachState::kAttached;
           v->attached_at = now;
           v->state_reason.clear();
-        } else if (now - retry.first_failure_ms < kAttachRetryForMs) {
+        } else if (AttachRetry& retry = RetryOf(r.volume_id, now);
+                   now - retry.first_failure_ms < kAttachRetryForMs) {
           retry.next_try_ms = now + kAttachRetryEveryMs;  // still attaching: sent again then
           v->state_reason = "Server.AttachPending: " + r.error;
         } else {

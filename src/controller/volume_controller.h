@@ -94,6 +94,7 @@ class VolumeController {
     int64_t next_try_ms = 0;
   };
   std::map<std::string, AttachRetry> attach_retries_;
+  AttachRetry& RetryOf(const std::string& volume_id, int64_t now);
   // Throttle limits a running guest's host agent confirmed per volume, and those sent; a
   // difference (a modify, or a restart of stratod) sends the attachment again, which the
   // driver applies to the live throttle group.
