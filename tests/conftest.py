@@ -6,6 +6,7 @@ SigV4 implementation, independent of the daemon's.
 """
 
 import configparser
+import contextlib
 import datetime
 import http.client
 import json
@@ -692,6 +693,32 @@ def host_namespaces(prefix):
         return sorted(n for n in os.listdir("/run/netns") if prefix and n.startswith(prefix))
     except FileNotFoundError:
         return []
+
+
+@contextlib.contextmanager
+def public_client_namespace(cloud, ip, prefix="pubtest"):
+    """A namespace of the calling test plugged into the host's public bridge (`bpublic` in
+    "strato-<host>-public", made once the host has a VPC data plane) with `ip`/24; yields its
+    name and removes it on exit. Traffic from it stays inside Strato's namespaces."""
+    public_ns = f"strato-{cloud.qemu_host['id']}-public"
+    wait_for(lambda: public_ns in host_namespaces(public_ns), 30.0,
+             message="the host's public namespace")
+    ns, peer = f"{prefix}-{secrets.token_hex(4)}", f"c{secrets.token_hex(6)}"
+
+    def ip_cmd(*args):
+        subprocess.run(["ip", *args], capture_output=True, text=True, check=True, timeout=60)
+    ip_cmd("netns", "add", ns)
+    try:
+        ip_cmd("-n", ns, "link", "add", "eth0", "type", "veth", "peer", "name", peer,
+               "netns", public_ns)
+        ip_cmd("-n", public_ns, "link", "set", peer, "master", "bpublic", "up")
+        ip_cmd("-n", ns, "addr", "add", ip + "/24", "dev", "eth0")
+        ip_cmd("-n", ns, "link", "set", "eth0", "up")
+        ip_cmd("-n", ns, "link", "set", "lo", "up")
+        yield ns
+    finally:
+        subprocess.run(["ip", "-n", public_ns, "link", "del", peer], capture_output=True)
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
 
 
 def remove_host_namespaces(prefix):

@@ -5,11 +5,10 @@ created and removed here; traffic never leaves Strato's and the test's namespace
 
 import subprocess
 import textwrap
-import uuid
 
 import pytest
 
-from conftest import wait_for
+from conftest import public_client_namespace, wait_for
 
 CLIENT_IP = "198.51.100.2"
 PEER_SERVER = textwrap.dedent("""
@@ -52,30 +51,15 @@ def guest(cloud, image):
 @pytest.fixture(scope="module")
 def client(cloud, guest):
     """A namespace on the public bridge with CLIENT_IP, serving PEER_SERVER on :9000."""
-    public_ns = f"strato-{cloud.qemu_host['id']}-public"
-    wait_for(lambda: sh("ip", "netns", "list").stdout.count(public_ns), 30.0,
-             message="the host's public namespace")
-    ns = "sgtest-" + uuid.uuid4().hex[:10]
-    peer = "c" + uuid.uuid4().hex[:12]
-    server = None
-    sh("ip", "netns", "add", ns)
-    try:
-        sh("ip", "-n", ns, "link", "add", "eth0", "type", "veth", "peer", "name", peer,
-           "netns", public_ns)
-        sh("ip", "-n", public_ns, "link", "set", peer, "master", "bpublic", "up")
-        sh("ip", "-n", ns, "addr", "add", CLIENT_IP + "/24", "dev", "eth0")
-        sh("ip", "-n", ns, "link", "set", "eth0", "up")
-        sh("ip", "-n", ns, "link", "set", "lo", "up")
+    with public_client_namespace(cloud, CLIENT_IP, "sgtest") as ns:
         server = subprocess.Popen(["ip", "netns", "exec", ns, "python3", "-c", PEER_SERVER,
                                    CLIENT_IP], stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL)
-        yield ns
-    finally:
-        if server:
+        try:
+            yield ns
+        finally:
             server.kill()
             server.wait()
-        sh("ip", "-n", public_ns, "link", "del", peer, check=False)
-        sh("ip", "netns", "del", ns, check=False)
 
 
 def from_client(ns, url):

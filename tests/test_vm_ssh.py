@@ -2,12 +2,11 @@
 metadata service at boot and runs dropbear; the host side (the VPC's namespace) connects
 to its private address with the right key and is refused with another."""
 
-import contextlib
 import subprocess
 
 import pytest
 
-from conftest import BOOT_TIMEOUT, unique, wait_for
+from conftest import BOOT_TIMEOUT, public_client_namespace, unique, wait_for
 
 
 def keygen(path):
@@ -72,29 +71,6 @@ def test_a_guest_without_a_key_pair_lets_no_one_in(cloud, image, keys):
 PUBLIC_CLIENT_IP = "198.51.100.3"  # .1–.9 of the default public CIDR are never allocated
 
 
-@contextlib.contextmanager
-def public_client(cloud):
-    """A namespace of this test on the host's public bridge, with PUBLIC_CLIENT_IP (the host
-    makes its public side once it has a VPC data plane)."""
-    public_ns = f"strato-{cloud.qemu_host['id']}-public"
-    wait_for(lambda: public_ns in subprocess.run(["ip", "netns", "list"], capture_output=True,
-                                                 text=True).stdout, 30.0,
-             message="the host's public namespace")
-    ns, peer = unique("sshpub")[:15], unique("p")[:15]
-    run = lambda *a: subprocess.run(list(a), capture_output=True, text=True, check=True)
-    run("ip", "netns", "add", ns)
-    try:
-        run("ip", "-n", ns, "link", "add", "eth0", "type", "veth", "peer", "name", peer,
-            "netns", public_ns)
-        run("ip", "-n", public_ns, "link", "set", peer, "master", "bpublic", "up")
-        run("ip", "-n", ns, "addr", "add", PUBLIC_CLIENT_IP + "/24", "dev", "eth0")
-        run("ip", "-n", ns, "link", "set", "eth0", "up")
-        yield ns
-    finally:
-        subprocess.run(["ip", "-n", public_ns, "link", "del", peer], capture_output=True)
-        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
-
-
 def test_ssh_by_elastic_ip_from_the_public_side(cloud, image, keys):
     """The key works at the guest's elastic IP from outside its VPC, and the guest's own
     metadata names that address and its security group."""
@@ -108,7 +84,7 @@ def test_ssh_by_elastic_ip_from_the_public_side(cloud, image, keys):
     inst, _ = launch_contextualized(cloud, image, key_name=name, security_group_ids=[gid])
     eip = api.ok("POST", "/v1/addresses", expect=(201,))
     api.ok("POST", f"/v1/addresses/{eip['id']}/associate", {"instance_id": inst["id"]})
-    with public_client(cloud) as client:
+    with public_client_namespace(cloud, PUBLIC_CLIENT_IP, "sshpub") as client:
         check_public_ssh(client, inst, eip, name, keys)
     api.ok("POST", f"/v1/addresses/{eip['id']}/disassociate")
     api.ok("DELETE", f"/v1/addresses/{eip['id']}", expect=(204,))
