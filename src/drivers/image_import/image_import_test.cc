@@ -3,6 +3,7 @@
 #include "drivers/image_import/image_import.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -173,6 +174,22 @@ TEST_F(ImageImportTest, ReaderErrorsPassThroughUnchanged) {
   auto r = ImportImage(failing, (dir_ / "scratch").string(), dest());
   EXPECT_EQ(r.status().code(), "IncompleteBody");
   ExpectNoScratchLeft();
+}
+
+// The spool keeps every byte, in pieces that split blocks anywhere, and leaves whole zero
+// blocks as holes; a partial block of data at the very end is kept too.
+TEST_F(ImageImportTest, SpoolKeepsEveryByteAndLeavesZeroBlocksAsHoles) {
+  std::string bytes = ReadFile(raw_);
+  bytes.append(4096 * 64, '\0');  // a zero run the ext4 image does not end with
+  bytes.append(1000, 'x');         // an unaligned tail of data
+  const std::string spool = (dir_ / "spool/image").string();
+  auto r = SpoolImage(ReaderOf(bytes), spool, ImageImportOptions{});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->uploaded_bytes, bytes.size());
+  EXPECT_EQ(ReadFile(spool), bytes);
+  struct stat st {};
+  ASSERT_EQ(::stat(spool.c_str(), &st), 0);
+  EXPECT_LT(static_cast<uint64_t>(st.st_blocks) * 512, bytes.size() / 2);  // mostly holes
 }
 
 TEST(DecompressorTest, ConcatenatedGzipMembersDecompressWhole) {
