@@ -93,6 +93,18 @@ def test_boto3_checksum_is_verified_stored_and_returned(s3, bucket, algorithm):
     assert ranged["Body"].read() == data[:10] and f"Checksum{algorithm}" not in ranged
 
 
+def test_copy_keeps_the_source_checksum(s3, bucket):
+    data = os.urandom(100_000)
+    s3.put_object(Bucket=bucket, Key="src", Body=data, ChecksumAlgorithm="CRC32C")
+    s3.copy_object(Bucket=bucket, Key="same-meta", CopySource={"Bucket": bucket, "Key": "src"})
+    s3.copy_object(Bucket=bucket, Key="new-meta", CopySource={"Bucket": bucket, "Key": "src"},
+                   MetadataDirective="REPLACE", Metadata={"a": "b"})
+    for key in ("same-meta", "new-meta"):
+        got = s3.get_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
+        assert got["Body"].read() == data
+        assert got["ChecksumCRC32C"] == crc32c(data)
+
+
 @pytest.mark.parametrize("algorithm", ["CRC32", "CRC32C", "SHA1", "SHA256"])
 def test_wrong_checksum_is_bad_digest_and_nothing_is_stored(s3, bucket, algorithm):
     # A value the client states itself is sent as is (botocore computes none then).

@@ -356,11 +356,13 @@ Result<ObjectRecord> ObjectCommands::CopyObject(
       WrittenFile f,
       files_.Write(dst.id, [&](char* out, size_t max) { return reader.Read(out, max); },
                    kMaxObjectSize, /*with_sha256=*/false));
+  // The bytes are the source's, so its verified checksum still describes them.
   if (replace_metadata) {
     return Commit(dst, dst_key, f, replace_metadata->content_type,
-                  ObjectMetadataJson(replace_metadata->user_metadata));
+                  ObjectMetadataJson(replace_metadata->user_metadata), src.record.checksum);
   }
-  return Commit(dst, dst_key, f, src.record.content_type, src.record.user_metadata);
+  return Commit(dst, dst_key, f, src.record.content_type, src.record.user_metadata,
+                src.record.checksum);
 }
 
 Result<size_t> ObjectCommands::Reconcile() {
