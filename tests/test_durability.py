@@ -62,12 +62,18 @@ def _check_world(d, w):
     for iid in w["late"]:
         i = api.wait_state(iid, "running")
         assert i["tags"] == {"late": "yes"}
-    # Capacity accounting matches what is placed.
-    placed = [i for i in api.instances() if i["host_id"]]
-    for h in hosts.values():
-        mine = [i for i in placed if i["host_id"] == h["id"]]
-        assert h["instance_count"] == len(mine)
-        assert h["allocated_memory_mib"] == sum(i["memory_mib"] for i in mine)
+    # Capacity accounting matches what is placed, read after everything above settled (a host
+    # read earlier may still count the instances that were stopping or terminating then).
+    def accounting_matches():
+        placed = [i for i in api.instances() if i["host_id"]]
+        for h in admin.list_all("/v1/hosts", "hosts"):
+            mine = [i for i in placed if i["host_id"] == h["id"]]
+            if (h["instance_count"], h["allocated_memory_mib"]) != (
+                    len(mine), sum(i["memory_mib"] for i in mine)):
+                return False
+        return True
+
+    wait_for(accounting_matches, message="host accounting to match the placed instances")
 
 
 def test_kill9_keeps_every_acknowledged_change(stratod):
