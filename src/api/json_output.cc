@@ -52,7 +52,8 @@ json ToJson(const Instance& i) {
 json ToJson(const Vpc& v) {
   return json{{"id", v.id},           {"tenant_id", v.tenant_id},
               {"cidr", v.cidr},       {"is_default", v.is_default},
-              {"state", "available"}, {"created_at", IsoTime(v.created_at)}};
+              {"state", "available"}, {"created_at", IsoTime(v.created_at)},
+              {"tags", v.tags}};
 }
 
 json ToJson(const Subnet& s) {
@@ -65,7 +66,8 @@ json ToJson(const Subnet& s) {
               {"is_default", s.is_default},
               {"available_ip_address_count", usable - s.used_addresses},
               {"state", "available"},
-              {"created_at", IsoTime(s.created_at)}};
+              {"created_at", IsoTime(s.created_at)},
+              {"tags", s.tags}};
 }
 
 json ToJson(const NetworkInterface& n) {

@@ -10,11 +10,14 @@ using nlohmann::json;
 
 void NativeApi::AddNetworkRoutes() {
   Add("POST", "/v1/vpcs", [this](http::Request& req, const PathParams&, const Principal& p) {
-    auto in = JsonInput::Parse(req.body, {"cidr"});
+    auto in = JsonInput::Parse(req.body, {"cidr", "tags"});
     if (!in.ok()) return ErrorResponse(in.status(), req);
     auto cidr = in->RequiredString("cidr");
-    if (!cidr.ok()) return ErrorResponse(cidr.status(), req);
-    auto out = d_.networks->CreateVpc(p, *cidr);
+    auto tags = in->StringMap("tags");
+    for (const Status* s : {&cidr.status(), &tags.status()}) {
+      if (!s->ok()) return ErrorResponse(*s, req);
+    }
+    auto out = d_.networks->CreateVpc(p, *cidr, *tags);
     if (!out.ok()) return ErrorResponse(out.status(), req);
     return JsonResponse(201, ToJson(*out));
   });
@@ -38,14 +41,15 @@ void NativeApi::AddNetworkRoutes() {
       });
 
   Add("POST", "/v1/subnets", [this](http::Request& req, const PathParams&, const Principal& p) {
-    auto in = JsonInput::Parse(req.body, {"vpc_id", "cidr"});
+    auto in = JsonInput::Parse(req.body, {"vpc_id", "cidr", "tags"});
     if (!in.ok()) return ErrorResponse(in.status(), req);
     auto vpc = in->RequiredString("vpc_id");
     auto cidr = in->RequiredString("cidr");
-    for (const Status* s : {&vpc.status(), &cidr.status()}) {
+    auto tags = in->StringMap("tags");
+    for (const Status* s : {&vpc.status(), &cidr.status(), &tags.status()}) {
       if (!s->ok()) return ErrorResponse(*s, req);
     }
-    auto out = d_.networks->CreateSubnet(p, {*vpc, *cidr});
+    auto out = d_.networks->CreateSubnet(p, {*vpc, *cidr, *tags});
     if (!out.ok()) return ErrorResponse(out.status(), req);
     return JsonResponse(201, ToJson(*out));
   });

@@ -23,17 +23,19 @@ json GroupList(const std::vector<SecurityGroup>& groups) {
 void NativeApi::AddSecurityGroupRoutes() {
   Add("POST", "/v1/security-groups",
       [this](http::Request& req, const PathParams&, const Principal& p) {
-        auto in = JsonInput::Parse(req.body, {"name", "description", "vpc_id"});
+        auto in = JsonInput::Parse(req.body, {"name", "description", "vpc_id", "tags"});
         if (!in.ok()) return ErrorResponse(in.status(), req);
         CreateSecurityGroupInput c;
         auto name = in->RequiredString("name");
         auto desc = in->String("description");
         auto vpc = in->String("vpc_id");
-        for (const Status* s : {&name.status(), &desc.status(), &vpc.status()})
+        auto tags = in->StringMap("tags");
+        for (const Status* s : {&name.status(), &desc.status(), &vpc.status(), &tags.status()})
           if (!s->ok()) return ErrorResponse(*s, req);
         c.name = *name;
         c.description = desc->value_or("");
         c.vpc_id = *vpc;
+        c.tags = *tags;
         auto out = SecurityGroupCommands(*d_.env).Create(p, c);
         if (!out.ok()) return ErrorResponse(out.status(), req);
         return JsonResponse(201, ToJson(*out));
@@ -98,9 +100,11 @@ void NativeApi::AddSecurityGroupRoutes() {
 
 void NativeApi::AddAddressRoutes() {
   Add("POST", "/v1/addresses", [this](http::Request& req, const PathParams&, const Principal& p) {
-    auto in = JsonInput::Parse(req.body, {});
+    auto in = JsonInput::Parse(req.body, {"tags"});
     if (!in.ok()) return ErrorResponse(in.status(), req);
-    auto out = AddressCommands(*d_.env).Allocate(p);
+    auto tags = in->StringMap("tags");
+    if (!tags.ok()) return ErrorResponse(tags.status(), req);
+    auto out = AddressCommands(*d_.env).Allocate(p, *tags);
     if (!out.ok()) return ErrorResponse(out.status(), req);
     return JsonResponse(201, ToJson(*out));
   });

@@ -30,7 +30,8 @@ json ToJson(const SecurityGroup& g) {
           {"is_default", g.is_default},
           {"ingress", ingress},
           {"egress", egress},
-          {"created_at", g.created_at}};
+          {"created_at", g.created_at},
+          {"tags", g.tags}};
 }
 
 json ToJson(const Address& a) {
@@ -39,7 +40,8 @@ json ToJson(const Address& a) {
           {"instance_id", a.instance_id.empty() ? json(nullptr) : json(a.instance_id)},
           {"association_id", a.association_id.empty() ? json(nullptr) : json(a.association_id)},
           {"auto_assigned", a.auto_assigned},
-          {"created_at", a.created_at}};
+          {"created_at", a.created_at},
+          {"tags", a.tags}};
 }
 
 Result<std::vector<RuleInput>> ParseRulesBody(std::string_view body) {

@@ -77,11 +77,14 @@ Status AddressCommands::EndStaleAssociations(const Principal& p) {
   });
 }
 
-Result<Address> AddressCommands::Allocate(const Principal& p) {
+Result<Address> AddressCommands::Allocate(const Principal& p,
+                                          const std::map<std::string, std::string>& tags) {
+  STRATO_RETURN_IF_ERROR(ValidateTags("tags", tags));
   Address a;
   STRATO_RETURN_IF_ERROR(env_.store->Write([&](WriteTxn& t) -> Status {
     STRATO_ASSIGN_OR_RETURN(auto ips, FreePublicIps(t, env_, 1));
     a = NewAddress(env_, p.tenant_id, ips.front());
+    a.tags = tags;
     return t.InsertAddress(a);
   }));
   return a;

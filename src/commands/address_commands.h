@@ -31,7 +31,8 @@ class AddressCommands {
  public:
   explicit AddressCommands(CommandEnv& env) : env_(env) {}
 
-  Result<Address> Allocate(const Principal& p);
+  Result<Address> Allocate(const Principal& p,
+                           const std::map<std::string, std::string>& tags = {});
   Result<std::vector<Address>> List(const Principal& p);
   Result<Address> Get(const Principal& p, const std::string& allocation_id);
   Result<Address> Associate(const Principal& p, const std::string& allocation_id,

@@ -154,9 +154,11 @@ Status NetworkCommands::EnsureDefaults(const Principal& p) {
       [&](WriteTxn& t) { return DefaultSubnet(t, env_, p.tenant_id).status(); });
 }
 
-Result<Vpc> NetworkCommands::CreateVpc(const Principal& p, const std::string& cidr_text) {
+Result<Vpc> NetworkCommands::CreateVpc(const Principal& p, const std::string& cidr_text,
+                                       const std::map<std::string, std::string>& tags) {
   STRATO_ASSIGN_OR_RETURN(auto cidr, ParseRangedCidr("cidr", cidr_text, "InvalidVpc.Range"));
-  Vpc v{NewResourceId("vpc"), p.tenant_id, cidr.ToString(), false, env_.now_ms()};
+  STRATO_RETURN_IF_ERROR(ValidateTags("tags", tags));
+  Vpc v{NewResourceId("vpc"), p.tenant_id, cidr.ToString(), false, env_.now_ms(), tags};
   STRATO_RETURN_IF_ERROR(env_.store->Write([&](WriteTxn& t) { return t.InsertVpc(v); }));
   return v;
 }
@@ -200,7 +202,9 @@ Result<Subnet> NetworkCommands::CreateSubnet(const Principal& p, const CreateSub
   if (in.vpc_id.empty()) return MissingParameter("'vpc_id' is required.");
   STRATO_RETURN_IF_ERROR(ValidateId("vpc_id", in.vpc_id, "vpc", "InvalidVpcID.NotFound"));
   STRATO_ASSIGN_OR_RETURN(auto cidr, ParseRangedCidr("cidr", in.cidr, "InvalidSubnet.Range"));
+  STRATO_RETURN_IF_ERROR(ValidateTags("tags", in.tags));
   Subnet s{NewResourceId("subnet"), p.tenant_id, in.vpc_id, cidr.ToString(), false, env_.now_ms()};
+  s.tags = in.tags;
   STRATO_RETURN_IF_ERROR(env_.store->Write([&](WriteTxn& t) -> Status {
     STRATO_ASSIGN_OR_RETURN(auto vpc, t.GetVpc(Scope::Tenant(p.tenant_id), in.vpc_id));
     if (!Ipv4Cidr::Parse(vpc.cidr)->Contains(cidr)) {

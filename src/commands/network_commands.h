@@ -30,6 +30,7 @@ namespace strato {
 struct CreateSubnetInput {
   std::string vpc_id;
   std::string cidr;
+  std::map<std::string, std::string> tags;
 };
 
 // Where an instance's NIC goes; all empty = the tenant's default subnet.
@@ -43,7 +44,8 @@ class NetworkCommands {
  public:
   explicit NetworkCommands(CommandEnv& env) : env_(env) {}
 
-  Result<Vpc> CreateVpc(const Principal& p, const std::string& cidr);
+  Result<Vpc> CreateVpc(const Principal& p, const std::string& cidr,
+                        const std::map<std::string, std::string>& tags = {});
   // Lists include the default VPC/subnet (created here if the tenant has none yet).
   Result<std::vector<Vpc>> ListVpcs(const Principal& p);
   Result<Vpc> GetVpc(const Principal& p, const std::string& id);

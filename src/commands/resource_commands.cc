@@ -34,6 +34,23 @@ Status CheckOwned(ReadTxn& t, const Principal& p, const std::string& id) {
     STRATO_RETURN_IF_ERROR(ValidateId("resource_ids", id, "snap", "InvalidSnapshot.NotFound"));
     return t.GetSnapshot(scope, id).status();
   }
+  if (id.rfind("vpc-", 0) == 0) {
+    STRATO_RETURN_IF_ERROR(ValidateId("resource_ids", id, "vpc", "InvalidVpcID.NotFound"));
+    return t.GetVpc(scope, id).status();
+  }
+  if (id.rfind("subnet-", 0) == 0) {
+    STRATO_RETURN_IF_ERROR(ValidateId("resource_ids", id, "subnet", "InvalidSubnetID.NotFound"));
+    return t.GetSubnet(scope, id).status();
+  }
+  if (id.rfind("sg-", 0) == 0) {
+    STRATO_RETURN_IF_ERROR(ValidateId("resource_ids", id, "sg", "InvalidGroup.NotFound"));
+    return t.GetSecurityGroup(scope, id).status();
+  }
+  if (id.rfind("eipalloc-", 0) == 0) {
+    STRATO_RETURN_IF_ERROR(
+        ValidateId("resource_ids", id, "eipalloc", "InvalidAllocationID.NotFound"));
+    return t.GetAddress(scope, id).status();
+  }
   return InvalidParameter("'resource_ids': '" + id + "' is not a taggable resource id.");
 }
 

@@ -171,6 +171,7 @@ Result<SecurityGroup> SecurityGroupCommands::Create(const Principal& p,
     return InvalidParameter("The name 'default' is reserved for the VPC's default group.");
   if (in.description.size() > 255)
     return InvalidParameter("'description' is at most 255 characters.");
+  STRATO_RETURN_IF_ERROR(ValidateTags("tags", in.tags));
   if (in.vpc_id)
     STRATO_RETURN_IF_ERROR(ValidateId("vpc_id", *in.vpc_id, "vpc", "InvalidVpcID.NotFound"));
   // The default VPC exists before a group can be made in it.
@@ -178,6 +179,7 @@ Result<SecurityGroup> SecurityGroupCommands::Create(const Principal& p,
   SecurityGroup g{NewResourceId("sg"), p.tenant_id, "", in.name, in.description, false,
                   env_.now_ms(),       {}};
   g.rules.push_back(AllEgress(g.id));
+  g.tags = in.tags;
   STRATO_RETURN_IF_ERROR(env_.store->Write([&](WriteTxn& t) -> Status {
     if (in.vpc_id) {
       STRATO_ASSIGN_OR_RETURN(auto vpc, t.GetVpc(Scope::Tenant(p.tenant_id), *in.vpc_id));

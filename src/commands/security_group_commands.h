@@ -38,6 +38,7 @@ struct CreateSecurityGroupInput {
   std::optional<std::string> vpc_id;
   std::string name;
   std::string description;
+  std::map<std::string, std::string> tags;
 };
 
 // One permission as a client states it; validated and normalized by the commands.

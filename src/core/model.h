@@ -69,6 +69,7 @@ struct Vpc {
   std::string cidr;  // "10.0.0.0/16"
   bool is_default = false;
   TimeMs created_at = 0;
+  std::map<std::string, std::string> tags;
 };
 
 // A subnet: one L2 segment (a bridge on each host) inside its VPC's CIDR.
@@ -80,6 +81,7 @@ struct Subnet {
   bool is_default = false;
   TimeMs created_at = 0;
   int64_t used_addresses = 0;  // derived: network interfaces in it
+  std::map<std::string, std::string> tags;
 };
 
 // An instance's NIC: its private address and MAC on one subnet.

@@ -33,6 +33,7 @@ struct SecurityGroup {
   bool is_default = false;
   TimeMs created_at = 0;
   std::vector<SecurityGroupRule> rules;  // derived: loaded with the group
+  std::map<std::string, std::string> tags;
 };
 
 // An elastic IP: a public address of the tenant, associated with at most one instance.
@@ -45,6 +46,7 @@ struct Address {
   std::string association_id;  // "eipassoc-…" while associated
   bool auto_assigned = false;  // given at launch (map_public_ip_on_launch), released with it
   TimeMs created_at = 0;
+  std::map<std::string, std::string> tags;
 };
 
 }  // namespace strato

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "api/ec2/ec2_api.h"
+#include "api/ec2/ec2_render.h"
+#include "api/ec2/ec2_resource_filter.h"
 #include "commands/address_commands.h"
 
 namespace strato::api::ec2 {
@@ -23,12 +25,17 @@ Result<Address> AddressOf(AddressCommands& a, const Ec2Call& c) {
 
 void RegisterAddressActions(Ec2Api& api) {
   const Ec2Deps* d = &api.deps();
-  api.Register("AllocateAddress", {"Domain", "NetworkBorderGroup"},
+  api.Register("AllocateAddress",
+               {"Domain", "NetworkBorderGroup", "TagSpecification.#.ResourceType",
+                "TagSpecification.#.Tag.#.Key", "TagSpecification.#.Tag.#.Value"},
                [d](const Ec2Call& c, XmlWriter& x) {
                  auto domain = c.params.Optional("Domain").value_or("vpc");
                  if (domain != "vpc")
                    return InvalidParameter("Domain '" + domain + "' is not supported: only 'vpc'.");
-                 STRATO_ASSIGN_OR_RETURN(auto a, AddressCommands(*d->env).Allocate(c.principal));
+                 STRATO_ASSIGN_OR_RETURN(auto tags,
+                                         TagsFor(c.params, "elastic-ip", "AllocateAddress"));
+                 STRATO_ASSIGN_OR_RETURN(auto a,
+                                         AddressCommands(*d->env).Allocate(c.principal, tags));
                  x.Leaf("publicIp", a.public_ip);
                  x.Leaf("domain", "vpc");
                  x.Leaf("allocationId", a.id);
@@ -78,16 +85,8 @@ void RegisterAddressActions(Ec2Api& api) {
         STRATO_ASSIGN_OR_RETURN(auto ids, c.params.List("AllocationId"));
         STRATO_ASSIGN_OR_RETURN(auto ips, c.params.List("PublicIp"));
         STRATO_ASSIGN_OR_RETURN(auto filters, c.params.Filters());
-        std::vector<std::string> id_f, ip_f, inst_f, assoc_f;
-        for (const auto& f : filters) {
-          auto* into = f.name == "allocation-id"    ? &id_f
-                       : f.name == "public-ip"      ? &ip_f
-                       : f.name == "instance-id"    ? &inst_f
-                       : f.name == "association-id" ? &assoc_f
-                                                    : nullptr;
-          if (!into) return InvalidParameter("The filter '" + f.name + "' is invalid.");
-          into->insert(into->end(), f.values.begin(), f.values.end());
-        }
+        STRATO_RETURN_IF_ERROR(CheckFilterNames(
+            filters, {"allocation-id", "public-ip", "instance-id", "association-id", "domain"}));
         STRATO_ASSIGN_OR_RETURN(auto all, AddressCommands(*d->env).List(c.principal));
         auto listed = [](const std::vector<std::string>& v, const std::string& s) {
           return v.empty() || std::find(v.begin(), v.end(), s) != v.end();
@@ -99,9 +98,12 @@ void RegisterAddressActions(Ec2Api& api) {
         }
         x.Open("addressesSet");
         for (const auto& a : all) {
-          if (!listed(ids, a.id) || !listed(ips, a.public_ip) || !FilterMatches(id_f, a.id) ||
-              !FilterMatches(ip_f, a.public_ip) || !FilterMatches(inst_f, a.instance_id) ||
-              !FilterMatches(assoc_f, a.association_id))
+          const FilterFields fields = {{"allocation-id", {a.id}},
+                                       {"public-ip", {a.public_ip}},
+                                       {"instance-id", {a.instance_id}},
+                                       {"association-id", {a.association_id}},
+                                       {"domain", {"vpc"}}};
+          if (!listed(ids, a.id) || !listed(ips, a.public_ip) || !MatchesAll(filters, fields, a.tags))
             continue;
           x.Open("item");
           x.Leaf("publicIp", a.public_ip);
@@ -111,6 +113,7 @@ void RegisterAddressActions(Ec2Api& api) {
             x.Leaf("instanceId", a.instance_id);
             x.Leaf("associationId", a.association_id);
           }
+          WriteTagSet(x, a.tags);
           x.Close();
         }
         x.Close();

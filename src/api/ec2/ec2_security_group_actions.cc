@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "api/ec2/ec2_api.h"
+#include "api/ec2/ec2_render.h"
+#include "api/ec2/ec2_resource_filter.h"
 #include "commands/security_group_commands.h"
 
 namespace strato::api::ec2 {
@@ -155,16 +157,21 @@ void RegisterRuleAction(Ec2Api& api, const char* action, bool egress, bool add) 
 
 void RegisterSecurityGroupActions(Ec2Api& api) {
   const Ec2Deps* d = &api.deps();
-  api.Register("CreateSecurityGroup", {"GroupName", "GroupDescription", "VpcId"},
+  api.Register("CreateSecurityGroup",
+               {"GroupName", "GroupDescription", "VpcId", "TagSpecification.#.ResourceType",
+                "TagSpecification.#.Tag.#.Key", "TagSpecification.#.Tag.#.Value"},
                [d](const Ec2Call& c, XmlWriter& x) {
                  CreateSecurityGroupInput in;
                  STRATO_ASSIGN_OR_RETURN(in.name, c.params.Required("GroupName"));
                  STRATO_ASSIGN_OR_RETURN(in.description, c.params.Required("GroupDescription"));
                  in.vpc_id = c.params.Optional("VpcId");
+                 STRATO_ASSIGN_OR_RETURN(
+                     in.tags, TagsFor(c.params, "security-group", "CreateSecurityGroup"));
                  STRATO_ASSIGN_OR_RETURN(auto g,
                                          SecurityGroupCommands(*d->env).Create(c.principal, in));
                  x.Leaf("return", true);
                  x.Leaf("groupId", g.id);
+                 WriteTagSet(x, g.tags);
                  return OkStatus();
                });
 
@@ -175,15 +182,8 @@ void RegisterSecurityGroupActions(Ec2Api& api) {
         STRATO_ASSIGN_OR_RETURN(auto ids, c.params.List("GroupId"));
         STRATO_ASSIGN_OR_RETURN(auto names, c.params.List("GroupName"));
         STRATO_ASSIGN_OR_RETURN(auto filters, c.params.Filters());
-        std::vector<std::string> vpc_filter, name_filter, id_filter;
-        for (const auto& f : filters) {
-          auto* into = f.name == "vpc-id"       ? &vpc_filter
-                       : f.name == "group-name" ? &name_filter
-                       : f.name == "group-id"   ? &id_filter
-                                                : nullptr;
-          if (!into) return InvalidParameter("The filter '" + f.name + "' is invalid.");
-          into->insert(into->end(), f.values.begin(), f.values.end());
-        }
+        STRATO_RETURN_IF_ERROR(CheckFilterNames(
+            filters, {"vpc-id", "group-name", "group-id", "description", "owner-id"}));
         SecurityGroupCommands sg(*d->env);
         STRATO_ASSIGN_OR_RETURN(auto groups, sg.List(c.principal, std::nullopt));
         auto has = [](const std::vector<std::string>& v, const std::string& s) {
@@ -197,8 +197,12 @@ void RegisterSecurityGroupActions(Ec2Api& api) {
         }
         x.Open("securityGroupInfo");
         for (const auto& g : groups) {
-          if (!has(ids, g.id) || !has(names, g.name) || !FilterMatches(vpc_filter, g.vpc_id) ||
-              !FilterMatches(name_filter, g.name) || !FilterMatches(id_filter, g.id))
+          const FilterFields fields = {{"vpc-id", {g.vpc_id}},
+                                       {"group-name", {g.name}},
+                                       {"group-id", {g.id}},
+                                       {"description", {g.description}},
+                                       {"owner-id", {g.tenant_id}}};
+          if (!has(ids, g.id) || !has(names, g.name) || !MatchesAll(filters, fields, g.tags))
             continue;
           x.Open("item");
           x.Leaf("ownerId", c.principal.tenant_id);
@@ -208,6 +212,7 @@ void RegisterSecurityGroupActions(Ec2Api& api) {
           x.Leaf("vpcId", g.vpc_id);
           WritePermissions(x, "ipPermissions", g, false, c.principal.tenant_id);
           WritePermissions(x, "ipPermissionsEgress", g, true, c.principal.tenant_id);
+          WriteTagSet(x, g.tags);
           x.Close();
         }
         x.Close();

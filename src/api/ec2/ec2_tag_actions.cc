@@ -3,6 +3,8 @@
 
 #include "api/ec2/ec2_api.h"
 #include "api/ec2/ec2_paging.h"
+#include "commands/address_commands.h"
+#include "commands/security_group_commands.h"
 
 namespace strato::api::ec2 {
 namespace {
@@ -11,7 +13,32 @@ const char* ResourceType(std::string_view id) {
   if (id.rfind("ami-", 0) == 0) return "image";
   if (id.rfind("vol-", 0) == 0) return "volume";
   if (id.rfind("snap-", 0) == 0) return "snapshot";
+  if (id.rfind("vpc-", 0) == 0) return "vpc";
+  if (id.rfind("subnet-", 0) == 0) return "subnet";
+  if (id.rfind("sg-", 0) == 0) return "security-group";
+  if (id.rfind("eipalloc-", 0) == 0) return "elastic-ip";
   return "instance";
+}
+
+template <typename T>
+void AppendTagged(const std::vector<T>& items, std::vector<std::string>& ids) {
+  for (const auto& item : items) {
+    if (!item.tags.empty()) ids.push_back(item.id);
+  }
+}
+
+// The tenant's tagged VPCs, subnets, security groups and elastic IPs.
+Status AppendTaggedNetworkResources(const Ec2Deps& d, const Principal& p,
+                                    std::vector<std::string>& ids) {
+  STRATO_ASSIGN_OR_RETURN(auto vpcs, d.networks->ListVpcs(p));
+  AppendTagged(vpcs, ids);
+  STRATO_ASSIGN_OR_RETURN(auto subnets, d.networks->ListSubnets(p, std::nullopt));
+  AppendTagged(subnets, ids);
+  STRATO_ASSIGN_OR_RETURN(auto groups, SecurityGroupCommands(*d.env).List(p, std::nullopt));
+  AppendTagged(groups, ids);
+  STRATO_ASSIGN_OR_RETURN(auto addresses, AddressCommands(*d.env).List(p));
+  AppendTagged(addresses, ids);
+  return OkStatus();
 }
 
 Status AppendTaggedVolumesAndSnapshots(VolumeCommands& volumes, const Principal& p,
@@ -19,17 +46,13 @@ Status AppendTaggedVolumesAndSnapshots(VolumeCommands& volumes, const Principal&
   STRATO_ASSIGN_OR_RETURN(
       auto vols, CollectPages<Volume>([&](const ListInput& in) { return volumes.List(p, {}, in); },
                                       std::nullopt, ""));
-  for (const auto& v : vols.items) {
-    if (!v.tags.empty()) ids.push_back(v.id);
-  }
+  AppendTagged(vols.items, ids);
   STRATO_ASSIGN_OR_RETURN(auto snaps, CollectPages<Snapshot>(
                                           [&](const ListInput& in) {
                                             return volumes.ListSnapshots(p, {}, in);
                                           },
                                           std::nullopt, ""));
-  for (const auto& s : snaps.items) {
-    if (!s.tags.empty()) ids.push_back(s.id);
-  }
+  AppendTagged(snaps.items, ids);
   return OkStatus();
 }
 
@@ -51,6 +74,7 @@ Result<std::vector<std::string>> OwnedResourceIds(const Ec2Deps& d, const Princi
     if (i.tenant_id == p.tenant_id) ids.push_back(i.id);
   }
   if (d.volumes) STRATO_RETURN_IF_ERROR(AppendTaggedVolumesAndSnapshots(*d.volumes, p, ids));
+  STRATO_RETURN_IF_ERROR(AppendTaggedNetworkResources(d, p, ids));
   return ids;
 }
 

@@ -47,6 +47,7 @@ void WriteVpcFields(XmlWriter& x, const Vpc& v) {
   x.Leaf("dhcpOptionsId", "default");
   x.Leaf("instanceTenancy", "default");
   x.Leaf("isDefault", v.is_default);
+  WriteTagSet(x, v.tags);
 }
 
 void WriteSubnetFields(XmlWriter& x, const Subnet& s, const CommandEnv& env) {
@@ -64,6 +65,7 @@ void WriteSubnetFields(XmlWriter& x, const Subnet& s, const CommandEnv& env) {
   x.Leaf("mapPublicIpOnLaunch", false);
   x.Leaf("assignIpv6AddressOnCreation", false);
   x.Empty("ipv6CidrBlockAssociationSet");
+  WriteTagSet(x, s.tags);
 }
 
 FilterFields FieldsOf(const Vpc& v) {
@@ -88,16 +90,6 @@ FilterFields FieldsOf(const Subnet& s, const std::string& zone) {
           {"owner-id", {s.tenant_id}}};
 }
 
-Status RefuseTags(const Ec2Params& p, std::string_view action) {
-  STRATO_ASSIGN_OR_RETURN(auto specs, p.TagSpecifications());
-  if (!specs.empty()) {
-    return BadRequest("Unsupported", std::string(action) +
-                                         ": tags on VPCs and subnets are not "
-                                         "supported yet.");
-  }
-  return OkStatus();
-}
-
 // DescribeVpcs / DescribeSubnets: the listed ids (each must exist: `get` answers the
 // NotFound) or all of `list`, those passing the filters written as <item>s of `set`.
 template <typename T, typename Get, typename List, typename Fields, typename Write>
@@ -118,7 +110,7 @@ Status DescribeEach(const Ec2Call& c, XmlWriter& x, std::string_view id_param, s
   }
   x.Open(set);
   for (const auto& item : items) {
-    if (!MatchesAll(filters, fields(item), {})) continue;
+    if (!MatchesAll(filters, fields(item), item.tags)) continue;
     x.Open("item");
     write(item);
     x.Close();
@@ -145,8 +137,8 @@ void RegisterVpcActions(Ec2Api& api) {
         if (ipv6.value_or(false)) {
           return BadRequest("Unsupported", "IPv6 CIDR blocks are not supported.");
         }
-        STRATO_RETURN_IF_ERROR(RefuseTags(c.params, "CreateVpc"));
-        STRATO_ASSIGN_OR_RETURN(auto v, d->networks->CreateVpc(c.principal, cidr));
+        STRATO_ASSIGN_OR_RETURN(auto tags, TagsFor(c.params, "vpc", "CreateVpc"));
+        STRATO_ASSIGN_OR_RETURN(auto v, d->networks->CreateVpc(c.principal, cidr, tags));
         x.Open("vpc");
         WriteVpcFields(x, v);
         x.Close();
@@ -189,7 +181,7 @@ void RegisterVpcActions(Ec2Api& api) {
                                              zones.front() + ".");
                    }
                  }
-                 STRATO_RETURN_IF_ERROR(RefuseTags(c.params, "CreateSubnet"));
+                 STRATO_ASSIGN_OR_RETURN(in.tags, TagsFor(c.params, "subnet", "CreateSubnet"));
                  STRATO_ASSIGN_OR_RETURN(auto s, d->networks->CreateSubnet(c.principal, in));
                  x.Open("subnet");
                  WriteSubnetFields(x, s, *d->env);

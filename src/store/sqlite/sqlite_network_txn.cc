@@ -3,6 +3,7 @@
 #include <variant>
 
 #include "store/sqlite/sqlite_rows.h"
+#include "store/sqlite/sqlite_tags.h"
 #include "store/sqlite/sqlite_txn.h"  // IWYU pragma: associated
 
 namespace strato::sqlite {
@@ -87,9 +88,10 @@ Result<Vpc> SqliteTxn::GetVpc(const Scope& scope, const std::string& id) {
   Args a;
   a.Add(id);
   Scoped(scope, sql, a);
-  STRATO_ASSIGN_OR_RETURN(auto v, Optional(Rows<Vpc>(db_, sql, a, ReadVpc)));
-  if (!v) return NotFound("InvalidVpcID.NotFound", "The vpc ID '" + id + "' does not exist.");
-  return std::move(*v);
+  STRATO_ASSIGN_OR_RETURN(auto rows, Rows<Vpc>(db_, sql, a, ReadVpc));
+  if (rows.empty()) return NotFound("InvalidVpcID.NotFound", "The vpc ID '" + id + "' does not exist.");
+  STRATO_RETURN_IF_ERROR(LoadResourceTags(db_, rows));
+  return std::move(rows.front());
 }
 
 Result<std::vector<Vpc>> SqliteTxn::ListVpcs(const Scope& scope, const Page& page) {
@@ -97,7 +99,9 @@ Result<std::vector<Vpc>> SqliteTxn::ListVpcs(const Scope& scope, const Page& pag
   Args a;
   Scoped(scope, sql, a);
   Paged(page, sql, a);
-  return Rows<Vpc>(db_, sql, a, ReadVpc);
+  STRATO_ASSIGN_OR_RETURN(auto rows, Rows<Vpc>(db_, sql, a, ReadVpc));
+  STRATO_RETURN_IF_ERROR(LoadResourceTags(db_, rows));
+  return rows;
 }
 
 Result<std::optional<Vpc>> SqliteTxn::GetDefaultVpc(const std::string& tenant_id) {
@@ -112,9 +116,12 @@ Result<Subnet> SqliteTxn::GetSubnet(const Scope& scope, const std::string& id) {
   Args a;
   a.Add(id);
   Scoped(scope, sql, a);
-  STRATO_ASSIGN_OR_RETURN(auto s, Optional(Rows<Subnet>(db_, sql, a, ReadSubnet)));
-  if (!s) return NotFound("InvalidSubnetID.NotFound", "The subnet ID '" + id + "' does not exist.");
-  return std::move(*s);
+  STRATO_ASSIGN_OR_RETURN(auto rows, Rows<Subnet>(db_, sql, a, ReadSubnet));
+  if (rows.empty()) {
+    return NotFound("InvalidSubnetID.NotFound", "The subnet ID '" + id + "' does not exist.");
+  }
+  STRATO_RETURN_IF_ERROR(LoadResourceTags(db_, rows));
+  return std::move(rows.front());
 }
 
 Result<std::vector<Subnet>> SqliteTxn::ListSubnets(const Scope& scope, const SubnetFilter& filter,
@@ -127,7 +134,9 @@ Result<std::vector<Subnet>> SqliteTxn::ListSubnets(const Scope& scope, const Sub
     a.Add(*filter.vpc_id);
   }
   Paged(page, sql, a);
-  return Rows<Subnet>(db_, sql, a, ReadSubnet);
+  STRATO_ASSIGN_OR_RETURN(auto rows, Rows<Subnet>(db_, sql, a, ReadSubnet));
+  STRATO_RETURN_IF_ERROR(LoadResourceTags(db_, rows));
+  return rows;
 }
 
 Result<std::optional<Subnet>> SqliteTxn::GetDefaultSubnet(const std::string& tenant_id) {
@@ -204,10 +213,12 @@ Status SqliteTxn::InsertVpc(const Vpc& v) {
       .Bind(3, std::string_view(v.cidr))
       .Bind(4, v.is_default)
       .Bind(5, v.created_at);
-  return s.Run();
+  STRATO_RETURN_IF_ERROR(s.Run());
+  return InsertResourceTags(db_, v.tenant_id, v.id, v.tags);
 }
 
 Status SqliteTxn::DeleteVpc(const std::string& id) {
+  STRATO_RETURN_IF_ERROR(DeleteResourceTags(db_, id));
   STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare("DELETE FROM vpcs WHERE id = ?"));
   s.Bind(1, std::string_view(id));
   STRATO_RETURN_IF_ERROR(s.Run());
@@ -223,10 +234,12 @@ Status SqliteTxn::InsertSubnet(const Subnet& n) {
       .Bind(4, std::string_view(n.cidr))
       .Bind(5, n.is_default)
       .Bind(6, n.created_at);
-  return s.Run();
+  STRATO_RETURN_IF_ERROR(s.Run());
+  return InsertResourceTags(db_, n.tenant_id, n.id, n.tags);
 }
 
 Status SqliteTxn::DeleteSubnet(const std::string& id) {
+  STRATO_RETURN_IF_ERROR(DeleteResourceTags(db_, id));
   STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare("DELETE FROM subnets WHERE id = ?"));
   s.Bind(1, std::string_view(id));
   STRATO_RETURN_IF_ERROR(s.Run());

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "store/sqlite/sqlite_rows.h"
+#include "store/sqlite/sqlite_tags.h"
 #include "store/sqlite/sqlite_txn.h"  // IWYU pragma: associated
 
 namespace strato::sqlite {
@@ -121,6 +122,7 @@ Result<std::vector<SecurityGroup>> SqliteTxn::ListSecurityGroups(
                                       ids));
   STRATO_ASSIGN_OR_RETURN(auto rules, CollectRows<SecurityGroupRule>(rstmt, ReadRule));
   for (auto& r : rules) by_id[r.group_id]->rules.push_back(std::move(r));
+  STRATO_RETURN_IF_ERROR(LoadResourceTags(db_, groups));
   return groups;
 }
 
@@ -155,6 +157,7 @@ Result<Address> SqliteTxn::GetAddress(const Scope& scope, const std::string& id)
   if (rows.empty())
     return NotFound("InvalidAllocationID.NotFound",
                     "The allocation ID '" + id + "' does not exist.");
+  STRATO_RETURN_IF_ERROR(LoadResourceTags(db_, rows));
   return std::move(rows.front());
 }
 
@@ -164,7 +167,9 @@ Result<std::vector<Address>> SqliteTxn::ListAddresses(const Scope& scope,
   w.Equals("instance_id", filter.instance_id);
   w.Equals("public_ip", filter.public_ip);
   STRATO_ASSIGN_OR_RETURN(auto stmt, PrepareWith(db_, w.sql + " ORDER BY ip_num", w.args));
-  return CollectRows<Address>(stmt, ReadAddress);
+  STRATO_ASSIGN_OR_RETURN(auto rows, CollectRows<Address>(stmt, ReadAddress));
+  STRATO_RETURN_IF_ERROR(LoadResourceTags(db_, rows));
+  return rows;
 }
 
 Result<bool> SqliteTxn::GetMapPublicIpOnLaunch(const std::string& subnet_id) {
@@ -190,11 +195,12 @@ Status SqliteTxn::InsertSecurityGroup(const SecurityGroup& g) {
       .Bind(7, g.created_at);
   STRATO_RETURN_IF_ERROR(s.Run());
   for (const auto& r : g.rules) STRATO_RETURN_IF_ERROR(InsertRule(db_, r));
-  return OkStatus();
+  return InsertResourceTags(db_, g.tenant_id, g.id, g.tags);
 }
 
 Status SqliteTxn::DeleteSecurityGroup(const std::string& id) {
-  for (const char* sql : {"DELETE FROM security_group_rules WHERE group_id = ?",
+  for (const char* sql : {"DELETE FROM tags WHERE resource_id = ?",
+                          "DELETE FROM security_group_rules WHERE group_id = ?",
                           "DELETE FROM instance_security_groups WHERE group_id = ?",
                           "DELETE FROM security_groups WHERE id = ?"}) {
     STRATO_ASSIGN_OR_RETURN(auto s, PrepareWith(db_, sql, {id}));
@@ -245,7 +251,8 @@ Status SqliteTxn::InsertAddress(const Address& a) {
       .Bind(6, std::string_view(a.association_id))
       .Bind(7, a.auto_assigned)
       .Bind(8, a.created_at);
-  return s.Run();
+  STRATO_RETURN_IF_ERROR(s.Run());
+  return InsertResourceTags(db_, a.tenant_id, a.id, a.tags);
 }
 
 Status SqliteTxn::UpdateAddress(const Address& a) {
@@ -264,6 +271,7 @@ Status SqliteTxn::UpdateAddress(const Address& a) {
 }
 
 Status SqliteTxn::DeleteAddress(const std::string& id) {
+  STRATO_RETURN_IF_ERROR(DeleteResourceTags(db_, id));
   STRATO_ASSIGN_OR_RETURN(auto s, PrepareWith(db_, "DELETE FROM addresses WHERE id = ?", {id}));
   STRATO_RETURN_IF_ERROR(s.Run());
   if (db_.Changes() == 0)

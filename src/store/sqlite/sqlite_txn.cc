@@ -1,4 +1,5 @@
 #include "store/sqlite/sqlite_txn.h"
+#include "store/sqlite/sqlite_tags.h"
 
 #include "store/sqlite/sqlite_rows.h"
 
@@ -477,15 +478,7 @@ Result<std::map<std::string, std::string>> SqliteTxn::GetTags(const Scope& scope
 
 Status SqliteTxn::SetTag(const std::string& tenant_id, const std::string& resource_id,
                          const std::string& key, const std::string& value) {
-  STRATO_ASSIGN_OR_RETURN(
-      auto s, db_.Prepare("INSERT INTO tags (resource_id, tenant_id, key, value) VALUES "
-                          "(?, ?, ?, ?) ON CONFLICT (resource_id, key) DO UPDATE SET "
-                          "value = excluded.value"));
-  s.Bind(1, std::string_view(resource_id))
-      .Bind(2, std::string_view(tenant_id))
-      .Bind(3, std::string_view(key))
-      .Bind(4, std::string_view(value));
-  return s.Run();
+  return InsertResourceTags(db_, tenant_id, resource_id, {{key, value}});
 }
 
 Status SqliteTxn::DeleteTag(const std::string& tenant_id, const std::string& resource_id,

@@ -1,6 +1,7 @@
 // SqliteTxn's block-storage queries: volumes, snapshots, blobs.
 #include <string>
 
+#include "store/sqlite/sqlite_tags.h"
 #include "store/sqlite/sqlite_txn.h"
 
 namespace strato::sqlite {
@@ -156,12 +157,6 @@ void BindBlob(Statement& s, const Blob& b) {
       .Bind(6, b.created_at);
 }
 
-Status DeleteTags(Connection& db, const std::string& id) {
-  STRATO_ASSIGN_OR_RETURN(auto s, db.Prepare("DELETE FROM tags WHERE resource_id = ?"));
-  s.Bind(1, std::string_view(id));
-  return s.Run();
-}
-
 }  // namespace
 
 // ---- volumes ----
@@ -237,7 +232,7 @@ Status SqliteTxn::UpdateVolume(const Volume& v) {
 }
 
 Status SqliteTxn::DeleteVolume(const std::string& id) {
-  STRATO_RETURN_IF_ERROR(DeleteTags(db_, id));
+  STRATO_RETURN_IF_ERROR(DeleteResourceTags(db_, id));
   STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare("DELETE FROM volumes WHERE id = ?"));
   s.Bind(1, std::string_view(id));
   return s.Run();
@@ -302,7 +297,7 @@ Status SqliteTxn::UpdateSnapshot(const Snapshot& n) {
 }
 
 Status SqliteTxn::DeleteSnapshot(const std::string& id) {
-  STRATO_RETURN_IF_ERROR(DeleteTags(db_, id));
+  STRATO_RETURN_IF_ERROR(DeleteResourceTags(db_, id));
   STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare("DELETE FROM snapshots WHERE id = ?"));
   s.Bind(1, std::string_view(id));
   return s.Run();
