@@ -202,6 +202,7 @@ def test_aws_cli_security_groups_and_addresses(shared_stratod, tenant, image_id)
     run = cli.ok("ec2", "run-instances", "--image-id", image_id, "--instance-type", "t3.nano",
                  "--count", "1", "--security-group-ids", gid)
     iid = run["Instances"][0]["InstanceId"]
+    assert run["Instances"][0]["SecurityGroups"] == [{"GroupId": gid, "GroupName": "web"}]
     assert tenant.api.ok("GET", f"/v1/instances/{iid}/security-groups")["security_group_ids"] == [gid]
     cli.fails("DependencyViolation", "ec2", "delete-security-group", "--group-id", gid)
 
@@ -212,9 +213,23 @@ def test_aws_cli_security_groups_and_addresses(shared_stratod, tenant, image_id)
     addrs = cli.ok("ec2", "describe-addresses")["Addresses"]
     assert [(a["PublicIp"], a.get("InstanceId"), a.get("AssociationId")) for a in addrs] == [
         (alloc["PublicIp"], iid, assoc)]
+    # DescribeInstances shows the groups and the public address, on the instance and its NIC.
+    inst = cli.ok("ec2", "describe-instances", "--instance-ids", iid)["Reservations"][0][
+        "Instances"][0]
+    assert inst["PublicIpAddress"] == alloc["PublicIp"]
+    assert inst["SecurityGroups"] == [{"GroupId": gid, "GroupName": "web"}]
+    [nic] = inst["NetworkInterfaces"]
+    assert nic["Association"]["PublicIp"] == alloc["PublicIp"]
+    assert nic["Groups"] == [{"GroupId": gid, "GroupName": "web"}]
+    native = tenant.api.instance(iid)
+    assert (native["public_ip"], native["security_group_ids"]) == (alloc["PublicIp"], [gid])
     cli.fails("InvalidIPAddress.InUse", "ec2", "release-address", "--allocation-id",
               alloc["AllocationId"])
     cli.ok("ec2", "disassociate-address", "--association-id", assoc)
+    inst = cli.ok("ec2", "describe-instances", "--instance-ids", iid)["Reservations"][0][
+        "Instances"][0]
+    assert "PublicIpAddress" not in inst and "Association" not in inst["NetworkInterfaces"][0]
+    assert tenant.api.instance(iid)["public_ip"] is None
     cli.ok("ec2", "release-address", "--allocation-id", alloc["AllocationId"])
     assert cli.ok("ec2", "describe-addresses")["Addresses"] == []
     cli.ok("ec2", "terminate-instances", "--instance-ids", iid)

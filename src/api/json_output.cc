@@ -20,6 +20,8 @@ std::string IsoTime(TimeMs ms) {
 json ToJson(const Instance& i) {
   json nics = json::array();
   for (const auto& n : i.interfaces) nics.push_back(ToJson(n));
+  json groups = json::array();
+  for (const auto& g : i.security_groups) groups.push_back(g.id);
   // The first interface's fields are repeated at the top, as EC2 does.
   const NetworkInterface* primary = i.interfaces.empty() ? nullptr : &i.interfaces.front();
   auto field = [&](std::string NetworkInterface::*m) {
@@ -45,6 +47,8 @@ json ToJson(const Instance& i) {
               {"private_ip", field(&NetworkInterface::private_ip)},
               {"mac", field(&NetworkInterface::mac)},
               {"network_interfaces", nics},
+              {"public_ip", i.public_ip.empty() ? json(nullptr) : json(i.public_ip)},
+              {"security_group_ids", groups},
               {"launched_at", IsoTime(i.launched_at)},
               {"updated_at", IsoTime(i.updated_at)}};
 }

@@ -50,7 +50,7 @@ Status ValidateAllocationId(const std::string& id) {
 
 Status AssignPublicIpsOnLaunch(WriteTxn& t, const CommandEnv& env, const std::string& tenant_id,
                                const std::string& subnet_id,
-                               const std::vector<Instance>& instances) {
+                               std::vector<Instance>& instances) {
   STRATO_ASSIGN_OR_RETURN(bool on, t.GetMapPublicIpOnLaunch(subnet_id));
   if (!on || instances.empty()) return OkStatus();
   STRATO_ASSIGN_OR_RETURN(auto ips, FreePublicIps(t, env, instances.size()));
@@ -60,6 +60,7 @@ Status AssignPublicIpsOnLaunch(WriteTxn& t, const CommandEnv& env, const std::st
     a.association_id = NewResourceId("eipassoc");
     a.auto_assigned = true;
     STRATO_RETURN_IF_ERROR(t.InsertAddress(a));
+    instances[k].public_ip = a.public_ip;
   }
   return OkStatus();
 }

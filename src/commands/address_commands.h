@@ -51,6 +51,6 @@ class AddressCommands {
 // Inside RunInstances' transaction: auto-assigns public addresses when the subnet asks.
 Status AssignPublicIpsOnLaunch(WriteTxn& t, const CommandEnv& env, const std::string& tenant_id,
                                const std::string& subnet_id,
-                               const std::vector<Instance>& instances);
+                               std::vector<Instance>& instances);
 
 }  // namespace strato

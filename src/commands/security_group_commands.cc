@@ -139,7 +139,7 @@ Result<SecurityGroup> EnsureDefaultSecurityGroup(WriteTxn& t, const CommandEnv& 
 
 Status AssignSecurityGroups(WriteTxn& t, const CommandEnv& env, const std::string& tenant_id,
                             const std::vector<std::string>& group_ids,
-                            const std::vector<Instance>& instances) {
+                            std::vector<Instance>& instances) {
   if (instances.empty()) return OkStatus();
   STRATO_ASSIGN_OR_RETURN(std::string vpc_id, VpcOf(instances.front()));
   std::vector<std::string> ids = group_ids;
@@ -149,7 +149,19 @@ Status AssignSecurityGroups(WriteTxn& t, const CommandEnv& env, const std::strin
   } else {
     STRATO_RETURN_IF_ERROR(CheckGroupsInVpc(t, tenant_id, vpc_id, ids));
   }
-  for (const auto& i : instances) STRATO_RETURN_IF_ERROR(t.SetInstanceSecurityGroups(i.id, ids));
+  SecurityGroupFilter f;
+  f.ids = ids;
+  STRATO_ASSIGN_OR_RETURN(auto groups, t.ListSecurityGroups(Scope::Tenant(tenant_id), f));
+  std::vector<Instance::GroupRef> refs;
+  for (const auto& id : ids) {
+    for (const auto& g : groups) {
+      if (g.id == id) refs.push_back({g.id, g.name});
+    }
+  }
+  for (auto& i : instances) {
+    STRATO_RETURN_IF_ERROR(t.SetInstanceSecurityGroups(i.id, ids));
+    i.security_groups = refs;
+  }
   return OkStatus();
 }
 

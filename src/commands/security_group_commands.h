@@ -85,10 +85,11 @@ Status ValidateSecurityGroupIds(const std::vector<std::string>& ids);
 
 // Inside RunInstances' transaction, after the interfaces were allocated: makes each
 // instance a member of `group_ids` (which must be the tenant's, in the instances' VPC), or
-// of the VPC's default group (created if needed) when the list is empty.
+// of the VPC's default group (created if needed) when the list is empty; sets each
+// instance's `security_groups` as a later read would.
 Status AssignSecurityGroups(WriteTxn& t, const CommandEnv& env, const std::string& tenant_id,
                             const std::vector<std::string>& group_ids,
-                            const std::vector<Instance>& instances);
+                            std::vector<Instance>& instances);
 
 // The VPC's default group, created in the caller's transaction if missing.
 Result<SecurityGroup> EnsureDefaultSecurityGroup(WriteTxn& t, const CommandEnv& env,

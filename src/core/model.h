@@ -127,6 +127,15 @@ struct Instance {
   // Derived (network_interfaces table), loaded with the instance like its tags; empty
   // once terminated.
   std::vector<NetworkInterface> interfaces;
+  // Derived, loaded with the interfaces: the instance's security groups (in order) and the
+  // elastic IP associated with it ("" when none).
+  struct GroupRef {
+    std::string id;
+    std::string name;
+    bool operator==(const GroupRef&) const = default;
+  };
+  std::vector<GroupRef> security_groups;
+  std::string public_ip;
 };
 
 struct Image {

@@ -54,10 +54,26 @@ void WriteTagSet(XmlWriter& x, const std::map<std::string, std::string>& tags) {
   x.Close();
 }
 
+void WriteGroupSet(XmlWriter& x, const Instance& i) {
+  if (i.security_groups.empty()) {
+    x.Empty("groupSet");
+    return;
+  }
+  x.Open("groupSet");
+  for (const auto& g : i.security_groups) {
+    x.Open("item");
+    x.Leaf("groupId", g.id);
+    x.Leaf("groupName", g.name);
+    x.Close();
+  }
+  x.Close();
+}
+
 void WriteNetworkInterfaces(XmlWriter& x, const Instance& i) {
   if (i.interfaces.empty()) return;  // terminated: its addresses are released
   const NetworkInterface& primary = i.interfaces.front();
   x.Leaf("privateIpAddress", primary.private_ip);
+  if (!i.public_ip.empty()) x.Leaf("ipAddress", i.public_ip);
   x.Leaf("subnetId", primary.subnet_id);
   x.Leaf("vpcId", primary.vpc_id);
   x.Leaf("sourceDestCheck", true);
@@ -73,7 +89,15 @@ void WriteNetworkInterfaces(XmlWriter& x, const Instance& i) {
     x.Leaf("macAddress", nic.mac);
     x.Leaf("privateIpAddress", nic.private_ip);
     x.Leaf("sourceDestCheck", true);
-    x.Empty("groupSet");
+    WriteGroupSet(x, i);
+    // The elastic IP maps to the primary interface's address.
+    if (n == 0 && !i.public_ip.empty()) {
+      x.Open("association");
+      x.Leaf("publicIp", i.public_ip);
+      x.Empty("publicDnsName");
+      x.Leaf("ipOwnerId", i.tenant_id);
+      x.Close();
+    }
     x.Open("attachment");
     x.Leaf("attachmentId", "eni-attach-" + nic.id.substr(4));
     x.Leaf("deviceIndex", static_cast<int64_t>(n));
@@ -113,7 +137,7 @@ void WriteInstance(XmlWriter& x, const Instance& i) {
   x.Open("monitoring");
   x.Leaf("state", "disabled");
   x.Close();
-  x.Empty("groupSet");
+  WriteGroupSet(x, i);
   if (!i.state_reason.empty()) {
     // "Client.UserInitiatedShutdown: User initiated shutdown" -> code and message.
     auto colon = i.state_reason.find(": ");

@@ -1,4 +1,5 @@
 // SqliteTxn: VPCs, subnets and network interfaces.
+#include <tuple>
 #include <unordered_map>
 #include <variant>
 
@@ -201,6 +202,30 @@ Status SqliteTxn::LoadInterfaces(std::vector<Instance>& instances) {
   for (auto& n : rows) {
     auto it = by_id.find(n.instance_id);
     if (it != by_id.end()) it->second->interfaces.push_back(std::move(n));
+  }
+  // Their security groups and elastic IPs, by the same range.
+  using GroupRow = std::tuple<std::string, std::string, std::string>;
+  STRATO_ASSIGN_OR_RETURN(
+      auto groups,
+      Rows<GroupRow>(db_,
+                     "SELECT m.instance_id, m.group_id, g.name FROM instance_security_groups m "
+                     "JOIN security_groups g ON g.id = m.group_id "
+                     "WHERE m.instance_id BETWEEN ? AND ? ORDER BY m.instance_id, m.position",
+                     a, [](Statement& s) { return GroupRow{s.Text(0), s.Text(1), s.Text(2)}; }));
+  for (auto& [instance_id, group_id, name] : groups) {
+    auto it = by_id.find(instance_id);
+    if (it != by_id.end()) it->second->security_groups.push_back({group_id, name});
+  }
+  using AddressRow = std::pair<std::string, std::string>;
+  STRATO_ASSIGN_OR_RETURN(
+      auto addresses,
+      Rows<AddressRow>(db_,
+                       "SELECT instance_id, public_ip FROM addresses "
+                       "WHERE instance_id BETWEEN ? AND ?",
+                       a, [](Statement& s) { return AddressRow{s.Text(0), s.Text(1)}; }));
+  for (auto& [instance_id, public_ip] : addresses) {
+    auto it = by_id.find(instance_id);
+    if (it != by_id.end()) it->second->public_ip = public_ip;
   }
   return OkStatus();
 }

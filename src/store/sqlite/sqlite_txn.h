@@ -154,6 +154,7 @@ class SqliteTxn final : public WriteTxn {
 
  private:
   Status LoadTags(const Scope& scope, std::vector<Instance>& instances);
+  // Interfaces, security groups and elastic IPs of a page of instances (sorted by id).
   Status LoadInterfaces(std::vector<Instance>& instances);
   Connection& db_;
 };
