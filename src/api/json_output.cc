@@ -71,7 +71,8 @@ json ToJson(const Subnet& s) {
               {"available_ip_address_count", usable - s.used_addresses},
               {"state", "available"},
               {"created_at", IsoTime(s.created_at)},
-              {"tags", s.tags}};
+              {"tags", s.tags},
+              {"map_public_ip_on_launch", s.map_public_ip_on_launch}};
 }
 
 json ToJson(const NetworkInterface& n) {

@@ -82,6 +82,7 @@ struct Subnet {
   TimeMs created_at = 0;
   int64_t used_addresses = 0;  // derived: network interfaces in it
   std::map<std::string, std::string> tags;
+  bool map_public_ip_on_launch = false;  // derived: subnet_settings
 };
 
 // An instance's NIC: its private address and MAC on one subnet.

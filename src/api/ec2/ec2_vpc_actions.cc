@@ -6,6 +6,7 @@
 #include "api/ec2/ec2_api.h"
 #include "api/ec2/ec2_render.h"
 #include "api/ec2/ec2_resource_filter.h"
+#include "commands/address_commands.h"
 
 namespace strato::api::ec2 {
 namespace {
@@ -17,7 +18,7 @@ const std::vector<std::string> kSubnetFilters = {"subnet-id",      "vpc-id",
                                                  "cidr-block",     "cidr",
                                                  "state",          "availability-zone",
                                                  "default-for-az", "available-ip-address-count",
-                                                 "owner-id"};
+                                                 "owner-id",       "map-public-ip-on-launch"};
 
 const char* Bool(bool b) { return b ? "true" : "false"; }
 
@@ -62,7 +63,7 @@ void WriteSubnetFields(XmlWriter& x, const Subnet& s, const CommandEnv& env) {
   x.Leaf("availabilityZone", zone);
   x.Leaf("availabilityZoneId", zone);
   x.Leaf("defaultForAz", s.is_default);
-  x.Leaf("mapPublicIpOnLaunch", false);
+  x.Leaf("mapPublicIpOnLaunch", s.map_public_ip_on_launch);
   x.Leaf("assignIpv6AddressOnCreation", false);
   x.Empty("ipv6CidrBlockAssociationSet");
   WriteTagSet(x, s.tags);
@@ -87,7 +88,8 @@ FilterFields FieldsOf(const Subnet& s, const std::string& zone) {
           {"availability-zone", {zone}},
           {"default-for-az", {Bool(s.is_default)}},
           {"available-ip-address-count", {std::to_string(AvailableAddresses(s))}},
-          {"owner-id", {s.tenant_id}}};
+          {"owner-id", {s.tenant_id}},
+          {"map-public-ip-on-launch", {Bool(s.map_public_ip_on_launch)}}};
 }
 
 // DescribeVpcs / DescribeSubnets: the listed ids (each must exist: `get` answers the
@@ -200,6 +202,32 @@ void RegisterVpcActions(Ec2Api& api) {
                      [&] { return d->networks->ListSubnets(p, std::nullopt); },
                      [&](const Subnet& s) { return FieldsOf(s, zone); },
                      [&](const Subnet& s) { WriteSubnetFields(x, s, *d->env); });
+               });
+
+  // Only MapPublicIpOnLaunch is a subnet attribute Strato keeps.
+  api.Register("ModifySubnetAttribute",
+               {"SubnetId", "MapPublicIpOnLaunch.Value", "AssignIpv6AddressOnCreation.Value",
+                "MapCustomerOwnedIpOnLaunch.Value", "EnableDns64.Value"},
+               [d](const Ec2Call& c, XmlWriter& x) {
+                 STRATO_ASSIGN_OR_RETURN(auto id, c.params.Required("SubnetId"));
+                 STRATO_ASSIGN_OR_RETURN(auto map, c.params.Bool("MapPublicIpOnLaunch.Value"));
+                 for (const char* other : {"AssignIpv6AddressOnCreation.Value",
+                                           "MapCustomerOwnedIpOnLaunch.Value",
+                                           "EnableDns64.Value"}) {
+                   if (c.params.Find(other)) {
+                     return BadRequest("Unsupported", std::string(other) +
+                                                          ": only MapPublicIpOnLaunch can be "
+                                                          "modified.");
+                   }
+                 }
+                 if (!map) {
+                   return MissingParameter("The request must contain the parameter "
+                                           "MapPublicIpOnLaunch.");
+                 }
+                 STRATO_RETURN_IF_ERROR(
+                     AddressCommands(*d->env).SetMapPublicIpOnLaunch(c.principal, id, *map));
+                 x.Leaf("return", true);
+                 return OkStatus();
                });
 
   api.Register("DeleteSubnet", {"SubnetId"}, [d](const Ec2Call& c, XmlWriter& x) {

@@ -66,10 +66,14 @@ Vpc ReadVpc(Statement& s) { return Vpc{s.Text(0), s.Text(1), s.Text(2), s.Int(3)
 
 constexpr const char* kSubnetSelect =
     "SELECT id, tenant_id, vpc_id, cidr, is_default, created_at, "
-    "(SELECT COUNT(*) FROM network_interfaces n WHERE n.subnet_id = subnets.id) "
+    "(SELECT COUNT(*) FROM network_interfaces n WHERE n.subnet_id = subnets.id), "
+    "COALESCE((SELECT map_public_ip_on_launch FROM subnet_settings ss "
+    "WHERE ss.subnet_id = subnets.id), 0) "
     "FROM subnets WHERE 1 = 1";
 Subnet ReadSubnet(Statement& s) {
-  return Subnet{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4) != 0, s.Int(5), s.Int(6)};
+  Subnet n{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4) != 0, s.Int(5), s.Int(6)};
+  n.map_public_ip_on_launch = s.Int(7) != 0;
+  return n;
 }
 
 constexpr const char* kInterfaceCols =
@@ -265,6 +269,10 @@ Status SqliteTxn::InsertSubnet(const Subnet& n) {
 
 Status SqliteTxn::DeleteSubnet(const std::string& id) {
   STRATO_RETURN_IF_ERROR(DeleteResourceTags(db_, id));
+  STRATO_ASSIGN_OR_RETURN(auto settings,
+                          db_.Prepare("DELETE FROM subnet_settings WHERE subnet_id = ?"));
+  settings.Bind(1, std::string_view(id));
+  STRATO_RETURN_IF_ERROR(settings.Run());
   STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare("DELETE FROM subnets WHERE id = ?"));
   s.Bind(1, std::string_view(id));
   STRATO_RETURN_IF_ERROR(s.Run());
