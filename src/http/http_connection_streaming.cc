@@ -36,7 +36,7 @@ constexpr size_t kParsedReadBytes = 256 << 10;
 // Bytes per sendfile call; the socket buffer usually takes less.
 constexpr uint64_t kSendfileBytes = 16 << 20;
 // How far ahead of sendfile the file is asked into the page cache: a file that is not cached
-// (an object written with O_DIRECT) is otherwise read in readahead-sized synchronous steps.
+// (an object evicted from the page cache) is otherwise read in readahead-sized synchronous steps.
 constexpr uint64_t kPrefetchBytes = 8 << 20;
 // Buffer of a response body read from a BodySource that is not a file.
 constexpr size_t kResponseChunkBytes = 256 << 10;

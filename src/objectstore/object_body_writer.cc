@@ -19,43 +19,15 @@ namespace {
 
 constexpr size_t kBlockBytes = 1 << 20;
 constexpr uint64_t kWriteBehindBytes = 8 << 20;
-// O_DIRECT wants buffers, sizes and offsets aligned to the logical block size (4 KiB covers
-// every common device).
-constexpr size_t kDirectAlign = 4096;
 
-struct FreeBlock {
-  void operator()(char* p) const { std::free(p); }
-};
-using Block = std::unique_ptr<char, FreeBlock>;
+using Block = std::unique_ptr<char[]>;
 
-Block NewBlock() {
-  return Block(static_cast<char*>(std::aligned_alloc(kDirectAlign, kBlockBytes)));
-}
+Block NewBlock() { return Block(new char[kBlockBytes]); }
 
-bool IsDirect(int fd) {
-  int flags = ::fcntl(fd, F_GETFL);
-  return flags >= 0 && (flags & O_DIRECT) != 0;
-}
-
-// Goes on without O_DIRECT: for the unaligned tail of a body, or when the filesystem refuses.
-Status DropDirect(int fd, bool& direct) {
-  int flags = ::fcntl(fd, F_GETFL);
-  if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_DIRECT) != 0) {
-    return Internal(std::string("fcntl: ") + std::strerror(errno));
-  }
-  direct = false;
-  return OkStatus();
-}
-
-Status WriteAll(int fd, const char* p, size_t n, bool& direct) {
-  if (direct && n % kDirectAlign != 0) STRATO_RETURN_IF_ERROR(DropDirect(fd, direct));
+Status WriteAll(int fd, const char* p, size_t n) {
   while (n > 0) {
     ssize_t w = ::write(fd, p, n);
     if (w < 0 && errno == EINTR) continue;
-    if (w < 0 && errno == EINVAL && direct) {
-      STRATO_RETURN_IF_ERROR(DropDirect(fd, direct));
-      continue;
-    }
     if (w < 0) return Internal(std::string("write: ") + std::strerror(errno));
     p += w;
     n -= static_cast<size_t>(w);
@@ -90,7 +62,6 @@ Status WriteObjectBody(int fd, const ByteReadFn& read, uint64_t max_size, bool w
                        WrittenFile& out) {
   // Declared before the hasher, so they outlive the block it may still be hashing.
   Block blocks[2] = {NewBlock(), nullptr};
-  bool direct = IsDirect(fd);
   Hasher md5 = Hasher::Md5();
   std::optional<BackgroundHasher> background_md5;
   std::optional<Hasher> sha;
@@ -116,7 +87,7 @@ Status WriteObjectBody(int fd, const ByteReadFn& read, uint64_t max_size, bool w
       md5.Update(piece);
     }
     if (sha) sha->Update(piece);
-    STRATO_RETURN_IF_ERROR(WriteAll(fd, block, n, direct));
+    STRATO_RETURN_IF_ERROR(WriteAll(fd, block, n));
     if (size - written_back >= kWriteBehindBytes) {
       StartWriteback(fd, written_back, size);
       written_back = size;

@@ -4,13 +4,11 @@
 //
 // Per 1 MiB block: the body is read until the block is full (one write syscall per MiB
 // whatever size the reads come in), MD5 runs on a BackgroundHasher beside the next block's
-// read and write once the body is larger than one block. When `fd` was opened with O_DIRECT,
-// full blocks go straight from the (aligned) buffer to the device, sparing the copy into the
-// page cache — the largest single cost of a large PUT on a virtual disk; the unaligned tail,
-// or every block if the filesystem refuses, is written through the page cache. Either way
-// the caller's fsync decides durability. Every 8 MiB the kernel is asked to start writing
-// back what went through the page cache (sync_file_range), so the final fsync finds little
-// left to do. Memory: two blocks.
+// read and write once the body is larger than one block. Writes go through the page cache,
+// so an object just written is read back from memory (writing with O_DIRECT made PUTs no
+// faster on a quiet machine and left every GET after a PUT to read the disk). Every 8 MiB the
+// kernel is asked to start writing back (sync_file_range), so the caller's final fsync, which
+// decides durability, finds little left to do. Memory: two blocks.
 
 #include <cstdint>
 

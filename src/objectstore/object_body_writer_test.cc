@@ -74,31 +74,6 @@ TEST_F(ObjectBodyWriterTest, SmallAndEmptyBodies) {
   }
 }
 
-TEST(ObjectBodyWriterDirectTest, DirectFileGetsFullBlocksDirectAndTheUnalignedTailBuffered) {
-  char name[] = "/tmp/object_body_writer_direct.XXXXXX";
-  int probe = ::mkstemp(name);
-  ASSERT_GE(probe, 0);
-  ::close(probe);
-  int fd = ::open(name, O_WRONLY | O_DIRECT | O_CLOEXEC);
-  if (fd < 0) {
-    ::unlink(name);
-    GTEST_SKIP() << "no O_DIRECT on /tmp";
-  }
-  const std::string body = Bytes((3 << 20) + 777);
-  WrittenFile out;
-  Status s = WriteObjectBody(fd, ReaderOf(body, 70000), body.size(), false, out);
-  ::close(fd);
-  ASSERT_TRUE(s.ok()) << s.ToString();
-  EXPECT_EQ(out.md5_hex, Md5Hex(body));
-  int in = ::open(name, O_RDONLY | O_CLOEXEC);
-  std::string got(body.size() + 1, '\0');
-  EXPECT_EQ(::read(in, got.data(), got.size()), static_cast<ssize_t>(body.size()));
-  got.resize(body.size());
-  ::close(in);
-  ::unlink(name);
-  EXPECT_TRUE(got == body);
-}
-
 TEST_F(ObjectBodyWriterTest, OverTheLimitIsEntityTooLarge) {
   const std::string body = Bytes(3 << 20);
   WrittenFile out;

@@ -98,11 +98,7 @@ Result<WrittenFile> ObjectFiles::Write(const std::string& bucket_id, const ByteR
   WrittenFile out;
   out.data_file = RandomString(24, "0123456789abcdefghijklmnopqrstuvwxyz");
   const std::string scratch = root_ + "/tmp/" + out.data_file;
-  // O_DIRECT where the filesystem has it (not tmpfs): see WriteObjectBody.
-  int fd = ::open(scratch.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_DIRECT, 0600);
-  if (fd < 0 && errno == EINVAL) {
-    fd = ::open(scratch.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
-  }
+  int fd = ::open(scratch.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0) return Errno("create " + scratch);
   Status s = WriteObjectBody(fd, read, max_size, with_sha256, out);
   if (s.ok() && ::fsync(fd) != 0) s = Errno("fsync");
@@ -166,8 +162,8 @@ Result<std::unique_ptr<ObjectReader>> ObjectFiles::Open(const std::string& bucke
                                                         uint64_t offset, uint64_t length) {
   int fd = ::open(Path(bucket_id, data_file).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return NotFound("NoSuchKey", "The specified key does not exist.");
-  // Objects are read front to back, and large ones were written past the page cache
-  // (O_DIRECT): a larger readahead window keeps the disk ahead of the socket. Only a hint.
+  // Objects are read front to back: a larger readahead window keeps the disk ahead of the
+  // socket when the object is no longer cached. Only a hint.
   ::posix_fadvise(fd, static_cast<off_t>(offset), static_cast<off_t>(length),
                   POSIX_FADV_SEQUENTIAL);
   return std::make_unique<ObjectReader>(fd, offset, length);
