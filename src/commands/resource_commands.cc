@@ -11,13 +11,36 @@
 namespace strato {
 namespace {
 
+// A taggable kind other than images: its id prefix, its NotFound code, and its lookup in the
+// tenant's scope.
+struct TaggableKind {
+  const char* prefix;
+  const char* not_found;
+  Status (*find)(ReadTxn& t, const Scope& scope, const std::string& id);
+};
+
+const TaggableKind kTaggableKinds[] = {
+    {"i", "InvalidInstanceID.NotFound",
+     [](ReadTxn& t, const Scope& s, const std::string& id) { return t.GetInstance(s, id).status(); }},
+    {"vol", "InvalidVolume.NotFound",
+     [](ReadTxn& t, const Scope& s, const std::string& id) { return t.GetVolume(s, id).status(); }},
+    {"snap", "InvalidSnapshot.NotFound",
+     [](ReadTxn& t, const Scope& s, const std::string& id) { return t.GetSnapshot(s, id).status(); }},
+    {"vpc", "InvalidVpcID.NotFound",
+     [](ReadTxn& t, const Scope& s, const std::string& id) { return t.GetVpc(s, id).status(); }},
+    {"subnet", "InvalidSubnetID.NotFound",
+     [](ReadTxn& t, const Scope& s, const std::string& id) { return t.GetSubnet(s, id).status(); }},
+    {"sg", "InvalidGroup.NotFound",
+     [](ReadTxn& t, const Scope& s, const std::string& id) {
+       return t.GetSecurityGroup(s, id).status();
+     }},
+    {"eipalloc", "InvalidAllocationID.NotFound",
+     [](ReadTxn& t, const Scope& s, const std::string& id) { return t.GetAddress(s, id).status(); }},
+};
+
 // The tenant owns the resource (images: owns, not merely sees a public one).
 Status CheckOwned(ReadTxn& t, const Principal& p, const std::string& id) {
   Scope scope = Scope::Tenant(p.tenant_id);
-  if (id.rfind("i-", 0) == 0) {
-    STRATO_RETURN_IF_ERROR(ValidateId("resource_ids", id, "i", "InvalidInstanceID.NotFound"));
-    return t.GetInstance(scope, id).status();
-  }
   if (id.rfind("ami-", 0) == 0) {
     STRATO_RETURN_IF_ERROR(ValidateId("resource_ids", id, "ami", "InvalidAMIID.NotFound"));
     STRATO_ASSIGN_OR_RETURN(auto image, t.GetImage(scope, id));
@@ -26,30 +49,10 @@ Status CheckOwned(ReadTxn& t, const Principal& p, const std::string& id) {
     }
     return OkStatus();
   }
-  if (id.rfind("vol-", 0) == 0) {
-    STRATO_RETURN_IF_ERROR(ValidateId("resource_ids", id, "vol", "InvalidVolume.NotFound"));
-    return t.GetVolume(scope, id).status();
-  }
-  if (id.rfind("snap-", 0) == 0) {
-    STRATO_RETURN_IF_ERROR(ValidateId("resource_ids", id, "snap", "InvalidSnapshot.NotFound"));
-    return t.GetSnapshot(scope, id).status();
-  }
-  if (id.rfind("vpc-", 0) == 0) {
-    STRATO_RETURN_IF_ERROR(ValidateId("resource_ids", id, "vpc", "InvalidVpcID.NotFound"));
-    return t.GetVpc(scope, id).status();
-  }
-  if (id.rfind("subnet-", 0) == 0) {
-    STRATO_RETURN_IF_ERROR(ValidateId("resource_ids", id, "subnet", "InvalidSubnetID.NotFound"));
-    return t.GetSubnet(scope, id).status();
-  }
-  if (id.rfind("sg-", 0) == 0) {
-    STRATO_RETURN_IF_ERROR(ValidateId("resource_ids", id, "sg", "InvalidGroup.NotFound"));
-    return t.GetSecurityGroup(scope, id).status();
-  }
-  if (id.rfind("eipalloc-", 0) == 0) {
-    STRATO_RETURN_IF_ERROR(
-        ValidateId("resource_ids", id, "eipalloc", "InvalidAllocationID.NotFound"));
-    return t.GetAddress(scope, id).status();
+  for (const TaggableKind& kind : kTaggableKinds) {
+    if (id.rfind(std::string(kind.prefix) + "-", 0) != 0) continue;
+    STRATO_RETURN_IF_ERROR(ValidateId("resource_ids", id, kind.prefix, kind.not_found));
+    return kind.find(t, scope, id);
   }
   return InvalidParameter("'resource_ids': '" + id + "' is not a taggable resource id.");
 }
