@@ -84,7 +84,8 @@ def test_instance_routes_hide_other_tenants_instances(world, method, pattern, bo
 
 
 @pytest.mark.parametrize("method,pattern", [("GET", "/v1/images/{id}"),
-                                            ("DELETE", "/v1/images/{id}")])
+                                            ("DELETE", "/v1/images/{id}"),
+                                            ("GET", "/v1/images/{id}/launch-permission")])
 def test_image_routes_hide_other_tenants_images(world, method, pattern):
     b = world["b"].api
     theirs_id, fake_id = world["image"], random_id("ami")

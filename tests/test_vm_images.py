@@ -9,7 +9,8 @@ import subprocess
 
 import pytest
 
-from conftest import STRATO_CLI, VM_STATE_TIMEOUT, wait_for
+from conftest import (BOOT_TIMEOUT, READY_LINE, STRATO_CLI, VM_STATE_TIMEOUT, new_tenant,
+                      wait_for)
 from image_support import (attach_new_volume, bzip2, files_under, make_ext4_image, upload_file,
                            wait_image)
 from test_vm_volumes import attached, guest_disk, read, wait_volume, write
@@ -137,9 +138,14 @@ def test_volume_backed_root_survives_stop_and_start(cloud, hello_image):
 
 def test_instance_store_root_reboots_and_terminates_but_refuses_to_stop(cloud, hello_image):
     api = cloud.admin
+    # (A root volume of an earlier test may still be going while this is taken.)
+    kept = files_under(cloud.data_dir / "storage")
     iid = launch(cloud, hello_image, root_device_type="instance-store")
     assert file_line(HELLO) in cloud.wait_ready(iid)
-    root = root_volume(api, iid)
+    # The root device is part of the instance, not a volume.
+    assert [v for v in api.ok("GET", "/v1/volumes")["volumes"]
+            if v["attachments"] and v["attachments"][0]["instance_id"] == iid] == []
+    assert set(files_under(cloud.data_dir / "storage")) - set(kept), "no file for the root"
     r = api.request("POST", f"/v1/instances/{iid}/stop")
     assert r.status == 400 and r.code == "UnsupportedOperation", r
     assert api.instance(iid)["state"] == "running"
@@ -148,8 +154,8 @@ def test_instance_store_root_reboots_and_terminates_but_refuses_to_stop(cloud, h
     r = api.request("POST", f"/v1/instances/{iid}/image", {"name": "nope"})
     assert r.status == 400 and r.code == "UnsupportedOperation", r
     api.ok("POST", f"/v1/instances/{iid}/terminate", expect=(202,))
-    wait_for(lambda: root["id"] not in {v["id"] for v in api.ok("GET", "/v1/volumes")["volumes"]},
-             VM_STATE_TIMEOUT, message="the instance-store root gone with its instance")
+    wait_for(lambda: set(files_under(cloud.data_dir / "storage")) <= set(kept), VM_STATE_TIMEOUT,
+             message="the instance-store root's file gone with its instance")
 
 
 def test_image_from_a_running_instance_boots_and_holds_its_snapshot(cloud, hello_image):
@@ -167,3 +173,34 @@ def test_image_from_a_running_instance_boots_and_holds_its_snapshot(cloud, hello
         api.ok("POST", f"/v1/instances/{i}/terminate", expect=(202,))
     api.ok("DELETE", f"/v1/images/{image['id']}")
     api.ok("DELETE", f"/v1/snapshots/{snap_id}", expect=(202,))
+
+
+def test_a_shared_images_instance_outlives_the_owners_deregistration(cloud, tmp_path):
+    """Tenant B boots from tenant A's shared image; A deregisters it; B's volume-backed root
+    still reads the image's data across a stop/start."""
+    a, b = new_tenant(cloud.admin), new_tenant(cloud.admin)
+    compressed = bzip2(make_ext4_image(tmp_path / "shared.img", {"hello.txt": "shared\n"}))
+    r = upload_file(a.api, compressed, "shared")
+    assert r.status == 202, r
+    image_id = wait_image(a.api, r.json["id"])["id"]
+    a.api.ok("PATCH", f"/v1/images/{image_id}/launch-permission", {"add": [b.id]})
+    [inst] = b.api.run(instance_type="t3.nano", image_id=image_id)
+    iid = inst["id"]
+
+    def wait_ready(count):
+        def ready():
+            text = b.api.ok("GET", f"/v1/instances/{iid}/console")["output"]
+            return text if len(READY_LINE.findall(text)) >= count else None
+        return wait_for(ready, BOOT_TIMEOUT, interval=0.5, message=f"{iid} ready x{count}")
+
+    b.api.wait_state(iid, "running", timeout=VM_STATE_TIMEOUT)
+    assert file_line("shared") in wait_ready(1)
+    out = a.api.ok("DELETE", f"/v1/images/{image_id}")
+    assert out == {"image_id": image_id, "data_deleted": False, "dependents": []}, out
+    b.api.ok("POST", f"/v1/instances/{iid}/stop", expect=(202,))
+    b.api.wait_state(iid, "stopped", timeout=VM_STATE_TIMEOUT)
+    b.api.ok("POST", f"/v1/instances/{iid}/start", expect=(202,))
+    b.api.wait_state(iid, "running", timeout=VM_STATE_TIMEOUT)
+    assert wait_ready(2).count(file_line("shared")) == 2
+    b.api.ok("POST", f"/v1/instances/{iid}/terminate", expect=(202,))
+    b.api.wait_state(iid, "terminated", timeout=VM_STATE_TIMEOUT)

@@ -1,5 +1,5 @@
-// Image routes of the native API: the image repository (upload, list, show, deregister) and
-// images made from instances.
+// Image routes of the native API: the image repository (upload, list, show, deregister),
+// images made from instances, and launch permissions (sharing).
 #include "api/json_input.h"
 #include "api/json_output.h"
 #include "api/native_api.h"
@@ -15,6 +15,7 @@ constexpr size_t kMaxRecordBody = 64 * 1024;  // a JSON image record, read whole
 
 json ToJson(const ImageView& v) {
   json j = api::ToJson(v.image);
+  j["shared"] = !v.launch_tenants.empty();
   if (!v.data) return j;
   const ImageData& d = *v.data;
   json disk{{"state", ToString(d.state)},
@@ -56,7 +57,20 @@ http::Response CreateRecord(ResourceCommands& resources, http::Request& req, con
   }
   auto out = resources.CreateImage(p, *name, desc->value_or(""), pub->value_or(false));
   if (!out.ok()) return ErrorResponse(out.status(), req);
-  return JsonResponse(201, api::ToJson(*out));
+  return JsonResponse(201, ToJson(ImageView{*out, std::nullopt, {}}));
+}
+
+json ToJson(const std::string& image_id, const LaunchPermission& lp) {
+  return json{{"image_id", image_id}, {"public", lp.is_public}, {"tenants", lp.tenants}};
+}
+
+Result<ModifyLaunchPermissionInput> ParseLaunchPermissionChange(const std::string& body) {
+  STRATO_ASSIGN_OR_RETURN(auto in, JsonInput::Parse(body, {"add", "remove", "public"}));
+  ModifyLaunchPermissionInput out;
+  STRATO_ASSIGN_OR_RETURN(out.add_tenants, in.StringList("add"));
+  STRATO_ASSIGN_OR_RETURN(out.remove_tenants, in.StringList("remove"));
+  STRATO_ASSIGN_OR_RETURN(out.make_public, in.Bool("public"));
+  return out;
 }
 
 }  // namespace
@@ -97,6 +111,20 @@ void NativeApi::AddImageRoutes() {
         return JsonResponse(200, {{"image_id", out->image_id},
                                   {"data_deleted", out->data_deleted},
                                   {"dependents", out->dependents}});
+      });
+  Add("GET", "/v1/images/{id}/launch-permission",
+      [this](http::Request& req, const PathParams& pp, const Principal& p) {
+        auto out = d_.images->DescribeImageLaunchPermission(p, pp.at("id"));
+        if (!out.ok()) return ErrorResponse(out.status(), req);
+        return JsonResponse(200, ToJson(pp.at("id"), *out));
+      });
+  Add("PATCH", "/v1/images/{id}/launch-permission",
+      [this](http::Request& req, const PathParams& pp, const Principal& p) {
+        auto in = ParseLaunchPermissionChange(req.body);
+        if (!in.ok()) return ErrorResponse(in.status(), req);
+        auto out = d_.images->ModifyImageLaunchPermission(p, pp.at("id"), *in);
+        if (!out.ok()) return ErrorResponse(out.status(), req);
+        return JsonResponse(200, ToJson(pp.at("id"), *out));
       });
   Add("POST", "/v1/instances/{id}/image",
       [this](http::Request& req, const PathParams& pp, const Principal& p) {

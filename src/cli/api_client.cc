@@ -92,6 +92,10 @@ Result<Json> ApiClient::Put(std::string_view path, const Json& body) {
   return Call("PUT", std::string(path), &body);
 }
 
+Result<Json> ApiClient::Patch(std::string_view path, const Json& body) {
+  return Call("PATCH", std::string(path), &body);
+}
+
 Result<Json> ApiClient::Delete(std::string_view path) {
   return Call("DELETE", std::string(path), nullptr);
 }

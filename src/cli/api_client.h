@@ -34,6 +34,7 @@ class ApiClient {
   Result<Json> Get(std::string_view path, const QueryParams& query = {});
   Result<Json> Post(std::string_view path, const Json& body = Json::object());
   Result<Json> Put(std::string_view path, const Json& body);
+  Result<Json> Patch(std::string_view path, const Json& body);
   Result<Json> Delete(std::string_view path);
   Result<Json> Delete(std::string_view path, const Json& body);
   // POSTs the file at `file` as the raw body, streamed (HttpRequest::body_file).

@@ -1,6 +1,7 @@
 // strato type|region|tag|image|key-pair
 #include <cctype>
 #include <memory>
+#include <string_view>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
@@ -83,6 +84,53 @@ struct ImageUploadOptions {
   std::string description;
 };
 
+struct ImageShareOptions {
+  std::string image_id;
+  std::vector<std::string> tenants;
+  std::string visibility;  // set-public: "true" | "false"
+};
+
+std::string LaunchPermissionPath(const std::string& image_id) {
+  return "/v1/images/" + ApiClient::Segment(image_id) + "/launch-permission";
+}
+
+// share / unshare / set-public / permissions: the image's launch permissions.
+void AddImageSharing(CLI::App& noun, Action& slot) {
+  for (const char* verb : {"share", "unshare"}) {
+    const bool adding = std::string_view(verb) == "share";
+    auto o = std::make_shared<ImageShareOptions>();
+    CLI::App& cmd = *noun.add_subcommand(
+        verb, adding ? "Let other tenants launch one of your images"
+                     : "Take back other tenants' permission to launch one of your images");
+    cmd.add_option("IMAGE", o->image_id, "Image ID")->required();
+    cmd.add_option("--tenant", o->tenants, "Tenant ID (repeatable)")->required();
+    Select(cmd, slot, [o, adding](CommandContext& ctx) -> Status {
+      STRATO_ASSIGN_OR_RETURN(Json result, ctx.api.Patch(LaunchPermissionPath(o->image_id),
+                                                         Json{{adding ? "add" : "remove",
+                                                               o->tenants}}));
+      PrintResult(ctx, result);
+      return OkStatus();
+    });
+  }
+  auto o = std::make_shared<ImageShareOptions>();
+  CLI::App& set_public = *noun.add_subcommand(
+      "set-public", "Make one of your images public (launchable by every tenant) or private");
+  set_public.add_option("IMAGE", o->image_id, "Image ID")->required();
+  set_public.add_option("PUBLIC", o->visibility, "true or false")
+      ->required()
+      ->check(CLI::IsMember({"true", "false"}));
+  Select(set_public, slot, [o](CommandContext& ctx) -> Status {
+    STRATO_ASSIGN_OR_RETURN(Json result, ctx.api.Patch(LaunchPermissionPath(o->image_id),
+                                                       Json{{"public", o->visibility == "true"}}));
+    PrintResult(ctx, result);
+    return OkStatus();
+  });
+  AddOneArgVerb(noun, slot, "permissions", "Show who may launch one of your images", "IMAGE",
+                [](ApiClient& api, const std::string& image_id) {
+                  return api.Get(LaunchPermissionPath(image_id));
+                });
+}
+
 void AddImage(CLI::App& app, Action& slot) {
   CLI::App& noun = *app.add_subcommand("image", "Machine images");
   noun.require_subcommand(1);
@@ -122,6 +170,7 @@ void AddImage(CLI::App& app, Action& slot) {
                 [](ApiClient& api, const std::string& image_id) {
                   return api.Delete("/v1/images/" + ApiClient::Segment(image_id));
                 });
+  AddImageSharing(noun, slot);
 }
 
 struct KeyImportOptions {

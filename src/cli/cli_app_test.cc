@@ -288,6 +288,30 @@ TEST_F(CliAppTest, TagCommandsBuildTheirBodies) {
   EXPECT_EQ(out_.str(), "");
 }
 
+TEST_F(CliAppTest, ImageSharingVerbsPatchTheLaunchPermission) {
+  Serve([](const RecordedRequest&) {
+    return CannedReply{200, R"({"image_id":"ami-1","public":false,"tenants":["t-2"]})"};
+  });
+  EXPECT_EQ(Run({"image", "share", "ami-1", "--tenant", "t-2", "--tenant", "t-3"}), kExitOk)
+      << err_.str();
+  EXPECT_EQ(Run({"image", "unshare", "ami-1", "--tenant", "t-3"}), kExitOk) << err_.str();
+  EXPECT_EQ(Run({"image", "set-public", "ami-1", "true"}), kExitOk) << err_.str();
+  EXPECT_EQ(Run({"image", "permissions", "ami-1"}), kExitOk) << err_.str();
+  EXPECT_EQ(Run({"image", "set-public", "ami-1", "maybe"}), kExitUsage);
+  EXPECT_EQ(Run({"image", "share", "ami-1"}), kExitUsage);  // --tenant missing
+  const auto r = Requests();
+  ASSERT_EQ(r.size(), 4u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(r[i].method, "PATCH");
+    EXPECT_EQ(r[i].target, "/v1/images/ami-1/launch-permission");
+  }
+  EXPECT_EQ(Json::parse(r[0].body), Json::parse(R"({"add":["t-2","t-3"]})"));
+  EXPECT_EQ(Json::parse(r[1].body), Json::parse(R"({"remove":["t-3"]})"));
+  EXPECT_EQ(Json::parse(r[2].body), Json::parse(R"({"public":true})"));
+  EXPECT_EQ(r[3].method, "GET");
+  EXPECT_EQ(r[3].target, "/v1/images/ami-1/launch-permission");
+}
+
 TEST_F(CliAppTest, KeyPairImportReadsThePublicKeyFile) {
   Serve([](const RecordedRequest&) { return CannedReply{201, R"({"id":"key-1"})"}; });
   files_["/k.pub"] = "ssh-ed25519 AAAAC3Nza me@host\n";

@@ -90,8 +90,9 @@ const std::vector<Column>& TagColumns() {
 
 const std::vector<Column>& ImageColumns() {
   static const std::vector<Column> kColumns = {
-      {"ID", "id"},         {"NAME", "name"},   {"TENANT", "tenant_id"},
-      {"PUBLIC", "public"}, {"STATE", "state"}, {"CREATED", "created_at"}};
+      {"ID", "id"},         {"NAME", "name"},     {"TENANT", "tenant_id"},
+      {"PUBLIC", "public"}, {"SHARED", "shared"}, {"STATE", "state"},
+      {"CREATED", "created_at"}};
   return kColumns;
 }
 

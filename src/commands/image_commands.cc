@@ -1,5 +1,6 @@
 #include "commands/image_commands.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -47,15 +48,28 @@ Result<std::set<std::string>> BlobsOver(ReadTxn& t, const std::string& root) {
   return out;
 }
 
-// Volumes and snapshots whose data is read through `blob_id`.
-Result<std::vector<std::string>> DependentsOf(ReadTxn& t, const std::string& blob_id) {
+struct Dependents {
+  bool any = false;                // of any tenant
+  std::vector<std::string> named;  // those the viewer sees as its volumes and snapshots
+};
+
+// Volumes and snapshots, of every tenant, whose data is read through `blob_id`; named are
+// those `viewer` may see (its own, all for the cloud admin; instance-store roots never).
+Result<Dependents> DependentsOf(ReadTxn& t, const std::string& blob_id, const Principal& viewer) {
   STRATO_ASSIGN_OR_RETURN(auto chain, BlobsOver(t, blob_id));
-  std::vector<std::string> out;
+  auto sees = [&](const std::string& tenant_id) {
+    return viewer.is_admin() || tenant_id == viewer.tenant_id;
+  };
+  Dependents out;
   Page page{.limit = kBatch};
   for (;;) {
     STRATO_ASSIGN_OR_RETURN(auto vols, t.ListVolumes(Scope::System(), {}, page));
     for (const auto& v : vols) {
-      if (chain.count(v.blob_id)) out.push_back(v.id);
+      if (!chain.count(v.blob_id)) continue;
+      out.any = true;
+      if (!sees(v.tenant_id)) continue;
+      STRATO_ASSIGN_OR_RETURN(auto root, t.GetRootVolume(v.id));
+      if (!root || !root->instance_store) out.named.push_back(v.id);
     }
     if (vols.size() < static_cast<size_t>(kBatch)) break;
     page.after_id = vols.back().id;
@@ -64,12 +78,55 @@ Result<std::vector<std::string>> DependentsOf(ReadTxn& t, const std::string& blo
   for (;;) {
     STRATO_ASSIGN_OR_RETURN(auto snaps, t.ListSnapshots(Scope::System(), {}, page));
     for (const auto& n : snaps) {
-      if (chain.count(n.blob_id) || chain.count(n.pending_blob_id)) out.push_back(n.id);
+      if (!chain.count(n.blob_id) && !chain.count(n.pending_blob_id)) continue;
+      out.any = true;
+      if (sees(n.tenant_id)) out.named.push_back(n.id);
     }
     if (snaps.size() < static_cast<size_t>(kBatch)) break;
     page.after_id = snaps.back().id;
   }
   return out;
+}
+
+// The image as `p` sees it: its disk's state, and the launch permissions `p` may know of.
+Result<ImageView> ViewOf(ReadTxn& t, const Principal& p, Image image) {
+  ImageView v{std::move(image), std::nullopt, {}};
+  STRATO_ASSIGN_OR_RETURN(v.data, ImageDiskOf(t, v.image.id));
+  if (v.data) v.image.state = ToString(v.data->state);
+  if (v.image.tenant_id == p.tenant_id || p.is_admin()) {
+    STRATO_ASSIGN_OR_RETURN(v.launch_tenants, t.ListLaunchPermissions(v.image.id));
+  } else {
+    STRATO_ASSIGN_OR_RETURN(bool granted, t.HasLaunchPermission(v.image.id, p.tenant_id));
+    if (granted) v.launch_tenants.push_back(p.tenant_id);
+  }
+  return v;
+}
+
+bool Contains(const std::vector<std::string>& list, const std::string& value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+// ImageListFilter::owners and ::executable_by (ids are looked up, not filtered).
+bool Matches(const ImageView& v, const Principal& p, const ImageListFilter& f) {
+  const std::string& owner = v.image.tenant_id;
+  if (!f.owners.empty() &&
+      std::none_of(f.owners.begin(), f.owners.end(), [&](const std::string& o) {
+        return (o == "self" ? p.tenant_id : o) == owner;
+      })) {
+    return false;
+  }
+  if (f.executable_by.empty()) return true;
+  const bool own = owner == p.tenant_id;
+  for (const auto& e : f.executable_by) {
+    if (e == "all") {
+      if (v.image.is_public) return true;
+      continue;
+    }
+    const std::string& who = e == "self" ? p.tenant_id : e;
+    // Shared with the caller (never its own), or the caller's own shared with `who`.
+    if (own != (who == p.tenant_id) && Contains(v.launch_tenants, who)) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -101,15 +158,22 @@ Result<std::optional<std::string>> ImageMadeFromSnapshot(ReadTxn& t,
   return std::optional<std::string>();
 }
 
+Result<Image> OwnedImage(ReadTxn& t, const Principal& p, const std::string& id,
+                         std::string_view action) {
+  STRATO_ASSIGN_OR_RETURN(auto image, t.GetImage(Scope::For(p), id));
+  if (image.tenant_id != p.tenant_id && !p.is_admin()) {
+    return Forbidden("UnauthorizedOperation",
+                     "You are not authorized to " + std::string(action) + " image '" + id +
+                         "': it belongs to another tenant, and only its owner (or the cloud admin) can.");
+  }
+  return image;
+}
+
 Result<DeregisterResult> DeregisterImageInTxn(WriteTxn& t, const Principal& p,
                                               const std::string& id) {
-  STRATO_ASSIGN_OR_RETURN(auto image, t.GetImage(Scope::Tenant(p.tenant_id), id));
-  if (image.tenant_id != p.tenant_id) {
-    return Forbidden("AuthFailure", "Not authorized to deregister image '" + id +
-                                        "': it belongs to another account.");
-  }
+  STRATO_RETURN_IF_ERROR(OwnedImage(t, p, id, "deregister").status());
   DeregisterResult out{.image_id = id};
-  STRATO_RETURN_IF_ERROR(t.DeleteImage(id));
+  STRATO_RETURN_IF_ERROR(t.DeleteImage(id));  // its launch permissions go with it
   auto disk = t.GetImageData(id);
   if (!disk.ok()) return out;  // no disk: a record only
   out.had_disk = true;
@@ -123,8 +187,9 @@ Result<DeregisterResult> DeregisterImageInTxn(WriteTxn& t, const Principal& p,
     out.spool_path = disk->spool_path;
     return out;
   }
-  STRATO_ASSIGN_OR_RETURN(out.dependents, DependentsOf(t, disk->blob_id));
-  out.data_deleted = out.dependents.empty();
+  STRATO_ASSIGN_OR_RETURN(auto dependents, DependentsOf(t, disk->blob_id, p));
+  out.data_deleted = !dependents.any;
+  out.dependents = std::move(dependents.named);
   return out;
 }
 
@@ -236,24 +301,31 @@ Result<ImageView> ImageCommands::Get(const Principal& p, const std::string& id) 
   STRATO_RETURN_IF_ERROR(ValidateId("image_id", id, "ami", "InvalidAMIID.NotFound"));
   ImageView view;
   STRATO_RETURN_IF_ERROR(env_.store->Read([&](ReadTxn& t) -> Status {
-    STRATO_ASSIGN_OR_RETURN(view.image, t.GetImage(Scope::Tenant(p.tenant_id), id));
-    STRATO_ASSIGN_OR_RETURN(view.data, ImageDiskOf(t, id));
-    if (view.data) view.image.state = ToString(view.data->state);
+    STRATO_ASSIGN_OR_RETURN(auto image, t.GetImage(Scope::Tenant(p.tenant_id), id));
+    STRATO_ASSIGN_OR_RETURN(view, ViewOf(t, p, std::move(image)));
     return OkStatus();
   }));
   return view;
 }
 
-Result<std::vector<ImageView>> ImageCommands::List(const Principal& p) {
+Result<std::vector<ImageView>> ImageCommands::List(const Principal& p,
+                                                  const ImageListFilter& filter) {
+  for (const auto& id : filter.ids) {
+    STRATO_RETURN_IF_ERROR(ValidateId("image_id", id, "ami", "InvalidAMIID.NotFound"));
+  }
   std::vector<ImageView> out;
   STRATO_RETURN_IF_ERROR(env_.store->Read([&](ReadTxn& t) -> Status {
-    STRATO_ASSIGN_OR_RETURN(auto images,
-                            t.ListImages(Scope::Tenant(p.tenant_id), {.limit = 100000}));
+    std::vector<Image> images;
+    if (filter.ids.empty()) {
+      STRATO_ASSIGN_OR_RETURN(images, t.ListImages(Scope::Tenant(p.tenant_id), {.limit = 100000}));
+    }
+    for (const auto& id : filter.ids) {
+      STRATO_ASSIGN_OR_RETURN(auto image, t.GetImage(Scope::Tenant(p.tenant_id), id));
+      images.push_back(std::move(image));
+    }
     for (auto& i : images) {
-      ImageView v{std::move(i), std::nullopt};
-      STRATO_ASSIGN_OR_RETURN(v.data, ImageDiskOf(t, v.image.id));
-      if (v.data) v.image.state = ToString(v.data->state);
-      out.push_back(std::move(v));
+      STRATO_ASSIGN_OR_RETURN(auto v, ViewOf(t, p, std::move(i)));
+      if (Matches(v, p, filter)) out.push_back(std::move(v));
     }
     return OkStatus();
   }));

@@ -11,14 +11,23 @@
 // spool into the blob (qcow2) off the API thread, and the volume controller makes the image
 // `available` (with the stored file's SHA-256) or `failed`.
 //
-// Deregister removes the image; its disk goes once nothing depends on it. Volumes and
-// snapshots backed onto it keep exactly the blobs they need, and the answer names them.
-// Errors: InvalidParameterValue, MissingParameter, InvalidAMIID.NotFound, AuthFailure,
-// InvalidInstanceID.NotFound, IncorrectInstanceState, InvalidParameterCombination.
+// Launch permissions (EC2 semantics): an image is usable (listed, shown, launched) by its
+// owner tenant, by the tenants it is shared with, and by everyone when public. Only the
+// owner or the cloud admin changes or reads the permissions, or deregisters; another tenant
+// that can see the image gets UnauthorizedOperation, one that cannot InvalidAMIID.NotFound.
+//
+// Deregister removes the image and its launch permissions; its disk goes once nothing
+// depends on it. Volumes and snapshots backed onto it, any tenant's (an instance launched
+// from a shared image keeps working), keep exactly the blobs they need; the answer names the
+// caller's own.
+// Errors: InvalidParameterValue, MissingParameter, InvalidAMIID.NotFound,
+// UnauthorizedOperation, InvalidInstanceID.NotFound, IncorrectInstanceState,
+// InvalidParameterCombination.
 // Thread-safety: stateless; safe from any thread.
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "commands/command_env.h"
@@ -30,6 +39,32 @@ namespace strato {
 struct ImageView {
   Image image;                    // state: the disk's state when it has one
   std::optional<ImageData> data;  // absent: the default guest (no disk)
+  // Tenants holding a launch permission: all of them for the owner (and the cloud admin);
+  // for anyone else the caller alone, when it holds one.
+  std::vector<std::string> launch_tenants;
+};
+
+// Which images List returns; every set criterion must match.
+struct ImageListFilter {
+  std::vector<std::string> ids;     // each must be visible (InvalidAMIID.NotFound otherwise)
+  std::vector<std::string> owners;  // owner tenant ids, "self" for the caller's
+  // Any of: "all" (public images), "self" or the caller's tenant id (images shared with the
+  // caller, not its own), another tenant id (the caller's images shared with that tenant).
+  std::vector<std::string> executable_by;
+};
+
+struct LaunchPermission {
+  bool is_public = false;
+  std::vector<std::string> tenants;  // sorted
+};
+
+// Applied in order: reset, add, remove, public. Granting to the image's owner changes
+// nothing, as does revoking a grant that does not exist.
+struct ModifyLaunchPermissionInput {
+  std::vector<std::string> add_tenants;     // each an existing tenant (else InvalidParameterValue)
+  std::vector<std::string> remove_tenants;  // not also in add_tenants
+  std::optional<bool> make_public;
+  bool reset = false;  // private, without grants (EC2 ResetImageAttribute)
 };
 
 struct DeregisterResult {
@@ -67,8 +102,14 @@ class ImageCommands {
   // image over the snapshot; available once the snapshot completes.
   Result<ImageView> CreateFromInstance(const Principal& p, const CreateImageFromInstanceInput& in);
   Result<ImageView> Get(const Principal& p, const std::string& id);
-  Result<std::vector<ImageView>> List(const Principal& p);
+  Result<std::vector<ImageView>> List(const Principal& p, const ImageListFilter& filter = {});
   Result<DeregisterResult> Deregister(const Principal& p, const std::string& id);
+
+  // Launch permissions (image_permission_commands.cc): owner or cloud admin only.
+  Result<LaunchPermission> DescribeImageLaunchPermission(const Principal& p,
+                                                         const std::string& id);
+  Result<LaunchPermission> ModifyImageLaunchPermission(const Principal& p, const std::string& id,
+                                                       const ModifyLaunchPermissionInput& in);
 
  private:
   CommandEnv& env_;
@@ -79,7 +120,12 @@ class ImageCommands {
 // The image's disk as it stands in `t` (a snapshot-made image is available once its
 // snapshot completed), or nullopt for an image without one.
 Result<std::optional<ImageData>> ImageDiskOf(ReadTxn& t, const std::string& image_id);
-// Deregisters inside `t` (shared with ResourceCommands::DeleteImage). `p` must own it.
+// The image `p` may change, for `action` ("deregister") in the error: its own, or any for
+// the cloud admin. InvalidAMIID.NotFound when `p` cannot see it, UnauthorizedOperation when
+// it sees but does not own it.
+Result<Image> OwnedImage(ReadTxn& t, const Principal& p, const std::string& id,
+                         std::string_view action);
+// Deregisters inside `t` (shared with ResourceCommands::DeleteImage); see OwnedImage.
 Result<DeregisterResult> DeregisterImageInTxn(WriteTxn& t, const Principal& p,
                                               const std::string& id);
 // The image made from snapshot `snapshot_id`, if any.

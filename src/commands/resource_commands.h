@@ -1,7 +1,8 @@
 #pragma once
 // Tags, image records and key pairs: tenant-owned resources with simple lifecycles.
 // Tags apply to the caller's own instances and images. Images are visible to their
-// tenant, or to all when public (only the cloud admin makes public images).
+// tenant, to the tenants they are shared with, and to all when public (launch permissions:
+// image_commands.h); only the cloud admin creates a record already public.
 // Errors: InvalidParameterValue, InvalidInstanceID.NotFound, InvalidAMIID.NotFound,
 // InvalidKeyPair.NotFound / .Duplicate / InvalidKey.Format, UnauthorizedOperation.
 // Thread-safety: stateless.

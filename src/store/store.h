@@ -139,9 +139,15 @@ class ReadTxn {
                                                       const Page& page) = 0;
   virtual Result<std::vector<std::pair<std::string, int64_t>>> CountInstancesByState() = 0;
 
-  // Own images plus public ones.
+  // A tenant sees its own images, public ones, and those it holds a launch permission on.
   virtual Result<Image> GetImage(const Scope& scope, const std::string& id) = 0;
   virtual Result<std::vector<Image>> ListImages(const Scope& scope, const Page& page) = 0;
+  // The tenants granted launch permission on the image (system scope: commands check the
+  // owner first), sorted.
+  virtual Result<std::vector<std::string>> ListLaunchPermissions(const std::string& image_id) = 0;
+  // Whether `tenant_id` holds a launch permission on the image.
+  virtual Result<bool> HasLaunchPermission(const std::string& image_id,
+                                           const std::string& tenant_id) = 0;
 
   virtual Result<KeyPair> GetKeyPair(const Scope& scope, const std::string& name) = 0;
   virtual Result<std::vector<KeyPair>> ListKeyPairs(const Scope& scope, const Page& page) = 0;
@@ -188,7 +194,8 @@ class ReadTxn {
   // The highest address in use in the subnet, if any.
   virtual Result<std::optional<int64_t>> MaxAddressInSubnet(const std::string& subnet_id) = 0;
 
-  // Block storage (tenant-scoped like instances; blobs are system-only).
+  // Block storage (tenant-scoped like instances; blobs are system-only). An instance-store
+  // root device is part of its instance, not a volume: only system scope sees it.
   virtual Result<Volume> GetVolume(const Scope& scope, const std::string& id) = 0;
   virtual Result<std::vector<Volume>> ListVolumes(const Scope& scope, const VolumeFilter& filter,
                                                   const Page& page) = 0;
@@ -256,7 +263,13 @@ class WriteTxn : public ReadTxn {
                            const std::string& key) = 0;
 
   virtual Status InsertImage(const Image& i) = 0;
+  // Deletes the image and its launch permissions.
   virtual Status DeleteImage(const std::string& id) = 0;
+  virtual Status SetImagePublic(const std::string& id, bool is_public) = 0;  // NotFound if absent
+  // Both idempotent: granting twice keeps one grant, revoking a missing one changes nothing.
+  virtual Status AddLaunchPermission(const std::string& image_id, const std::string& tenant_id) = 0;
+  virtual Status RemoveLaunchPermission(const std::string& image_id,
+                                        const std::string& tenant_id) = 0;
   virtual Status InsertKeyPair(const KeyPair& k) = 0;
   virtual Status DeleteKeyPair(const std::string& tenant_id, const std::string& name) = 0;
 

@@ -10,6 +10,7 @@ Ec2Api::Ec2Api(Ec2Deps deps) : d_(std::move(deps)) {
   RegisterInstanceActions(*this);
   RegisterTagActions(*this);
   RegisterImageActions(*this);
+  RegisterImageAttributeActions(*this);
   RegisterKeyPairActions(*this);
   RegisterVolumeActions(*this);
   RegisterSnapshotActions(*this);

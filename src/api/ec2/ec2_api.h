@@ -80,6 +80,7 @@ void RegisterCatalogActions(Ec2Api& api);
 void RegisterInstanceActions(Ec2Api& api);
 void RegisterTagActions(Ec2Api& api);
 void RegisterImageActions(Ec2Api& api);
+void RegisterImageAttributeActions(Ec2Api& api);  // ec2_image_attribute_actions.cc
 void RegisterKeyPairActions(Ec2Api& api);
 void RegisterVolumeActions(Ec2Api& api);
 void RegisterSnapshotActions(Ec2Api& api);

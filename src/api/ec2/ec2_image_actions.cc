@@ -45,10 +45,11 @@ void WriteImage(XmlWriter& x, const ImageView& v, const std::vector<TagEntry>& t
 }
 
 Status DescribeImages(const Ec2Deps& d, const Ec2Call& c, XmlWriter& x) {
-  STRATO_ASSIGN_OR_RETURN(auto ids, c.params.List("ImageId"));
-  STRATO_ASSIGN_OR_RETURN(auto owners, c.params.List("Owner"));
+  ImageListFilter which;
+  STRATO_ASSIGN_OR_RETURN(which.ids, c.params.List("ImageId"));
+  STRATO_ASSIGN_OR_RETURN(which.owners, c.params.List("Owner"));
+  STRATO_ASSIGN_OR_RETURN(which.executable_by, c.params.List("ExecutableBy"));
   STRATO_ASSIGN_OR_RETURN(auto filters, c.params.Filters());
-  STRATO_RETURN_IF_ERROR(c.params.List("ExecutableBy").status());
   STRATO_RETURN_IF_ERROR(c.params.Bool("IncludeDeprecated").status());
   STRATO_RETURN_IF_ERROR(c.params.Int("MaxResults", 5, 1000).status());
   std::vector<std::string> names, image_ids, states, publics, owner_ids;
@@ -62,26 +63,14 @@ Status DescribeImages(const Ec2Deps& d, const Ec2Call& c, XmlWriter& x) {
     if (!into) return InvalidParameter("The filter '" + f.name + "' is invalid.");
     into->insert(into->end(), f.values.begin(), f.values.end());
   }
-  for (auto& o : owners) {
-    if (o == "self") o = c.principal.tenant_id;
-  }
-  std::vector<ImageView> images;
-  if (!ids.empty()) {
-    for (const auto& id : ids) {
-      STRATO_ASSIGN_OR_RETURN(auto image, d.images->Get(c.principal, id));
-      images.push_back(std::move(image));
-    }
-  } else {
-    STRATO_ASSIGN_OR_RETURN(images, d.images->List(c.principal));
-  }
+  STRATO_ASSIGN_OR_RETURN(auto images, d.images->List(c.principal, which));
   x.Open("imagesSet");
   for (const auto& v : images) {
     const Image& i = v.image;
     if (!FilterMatches(names, i.name) || !FilterMatches(image_ids, i.id) ||
         !FilterMatches(states, i.state) ||
         !FilterMatches(publics, i.is_public ? "true" : "false") ||
-        !FilterMatches(owner_ids, i.tenant_id) ||
-        (!owners.empty() && std::find(owners.begin(), owners.end(), i.tenant_id) == owners.end())) {
+        !FilterMatches(owner_ids, i.tenant_id)) {
       continue;
     }
     std::vector<TagEntry> tags;

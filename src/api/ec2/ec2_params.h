@@ -55,6 +55,10 @@ class Ec2Params {
   // "<prefix>.N.Key" with optional "<prefix>.N.Value" ("Tag" for CreateTags).
   Result<std::vector<Ec2Tag>> Tags(std::string_view prefix) const;
   Result<std::vector<Ec2TagSpecification>> TagSpecifications() const;
+  // "<prefix>.N.<Field>" as one {Field: value} map per N, in index order ("<prefix>.N"
+  // without a field is UnknownParameter).
+  Result<std::vector<std::map<std::string, std::string>>> Structures(
+      std::string_view prefix) const;
 
  private:
   // Index -> remaining name ("" for "<prefix>.N" itself) -> value, for "<prefix>.N[.rest]".

@@ -52,6 +52,19 @@ TEST(Ec2ParamsTest, RefusesWrongTypesDuplicatesAndBadIndexes) {
   EXPECT_EQ(Ec2Params::Parse("Action=A", "Action=B").status().code(), "InvalidParameterValue");
 }
 
+TEST(Ec2ParamsTest, ReadsListsOfStructuresInIndexOrder) {
+  auto p = Ec2Params::Parse("", "LaunchPermission.Add.2.UserId=t-2&LaunchPermission.Add.1.Group=all"
+                                "&LaunchPermission.Remove.1=x");
+  ASSERT_TRUE(p.ok());
+  auto add = p->Structures("LaunchPermission.Add");
+  ASSERT_TRUE(add.ok()) << add.status().ToString();
+  ASSERT_EQ(add->size(), 2u);
+  EXPECT_EQ((*add)[0], (std::map<std::string, std::string>{{"Group", "all"}}));
+  EXPECT_EQ((*add)[1], (std::map<std::string, std::string>{{"UserId", "t-2"}}));
+  EXPECT_EQ(p->Structures("LaunchPermission.Remove").status().code(), "UnknownParameter");
+  EXPECT_TRUE(p->Structures("Absent")->empty());
+}
+
 TEST(FilterMatchesTest, WildcardsAndEmptyFilters) {
   EXPECT_TRUE(FilterMatches({}, "anything"));
   EXPECT_TRUE(FilterMatches({"strato-*"}, "strato-guest"));

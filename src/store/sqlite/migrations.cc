@@ -7,7 +7,7 @@ namespace strato::sqlite {
 namespace {
 
 // Append only: a published migration never changes.
-constexpr std::array<const char*, 8> kMigrations = {
+constexpr std::array<const char*, 9> kMigrations = {
     // 1: the foundation schema.
     R"sql(
 CREATE TABLE tenants (
@@ -173,6 +173,15 @@ CREATE TABLE instance_contexts (
   hop_limit INTEGER NOT NULL, http_endpoint TEXT NOT NULL);
 CREATE TRIGGER instance_contexts_go_with_instance AFTER DELETE ON instances
   BEGIN DELETE FROM instance_contexts WHERE instance_id = OLD.id; END;
+)sql",
+    // 9: launch permissions: the tenants (besides the owner) an image is shared with. They go
+    // with their image.
+    R"sql(
+CREATE TABLE image_launch_permissions (
+  image_id TEXT NOT NULL, tenant_id TEXT NOT NULL, PRIMARY KEY (image_id, tenant_id));
+CREATE INDEX image_launch_permissions_by_tenant ON image_launch_permissions (tenant_id);
+CREATE TRIGGER image_launch_permissions_go_with_image AFTER DELETE ON images
+  BEGIN DELETE FROM image_launch_permissions WHERE image_id = OLD.id; END;
 )sql",
 };
 

@@ -1,4 +1,4 @@
-// SqliteTxn's image-disk and root-volume queries.
+// SqliteTxn's image-disk, launch-permission and root-volume queries.
 #include <string>
 
 #include "store/sqlite/sqlite_rows.h"
@@ -117,6 +117,40 @@ Status SqliteTxn::PutRootVolume(const RootVolume& r) {
 Status SqliteTxn::DeleteRootVolume(const std::string& volume_id) {
   STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare("DELETE FROM root_volumes WHERE volume_id = ?"));
   s.Bind(1, std::string_view(volume_id));
+  return s.Run();
+}
+
+// ---- launch permissions ----
+
+Result<std::vector<std::string>> SqliteTxn::ListLaunchPermissions(const std::string& image_id) {
+  STRATO_ASSIGN_OR_RETURN(auto stmt, db_.Prepare("SELECT tenant_id FROM image_launch_permissions "
+                                                 "WHERE image_id = ? ORDER BY tenant_id"));
+  stmt.Bind(1, std::string_view(image_id));
+  return CollectRows<std::string>(stmt, [](Statement& s) { return s.Text(0); });
+}
+
+Result<bool> SqliteTxn::HasLaunchPermission(const std::string& image_id,
+                                            const std::string& tenant_id) {
+  STRATO_ASSIGN_OR_RETURN(auto stmt, db_.Prepare("SELECT tenant_id FROM image_launch_permissions "
+                                                 "WHERE image_id = ? AND tenant_id = ?"));
+  stmt.Bind(1, std::string_view(image_id)).Bind(2, std::string_view(tenant_id));
+  STRATO_ASSIGN_OR_RETURN(auto rows,
+                          CollectRows<std::string>(stmt, [](Statement& s) { return s.Text(0); }));
+  return !rows.empty();
+}
+
+Status SqliteTxn::AddLaunchPermission(const std::string& image_id, const std::string& tenant_id) {
+  STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare("INSERT OR IGNORE INTO image_launch_permissions "
+                                              "(image_id, tenant_id) VALUES (?, ?)"));
+  s.Bind(1, std::string_view(image_id)).Bind(2, std::string_view(tenant_id));
+  return s.Run();
+}
+
+Status SqliteTxn::RemoveLaunchPermission(const std::string& image_id,
+                                         const std::string& tenant_id) {
+  STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare("DELETE FROM image_launch_permissions "
+                                              "WHERE image_id = ? AND tenant_id = ?"));
+  s.Bind(1, std::string_view(image_id)).Bind(2, std::string_view(tenant_id));
   return s.Run();
 }
 

@@ -160,6 +160,15 @@ KeyPair ReadKeyPair(Statement& s) {
   return KeyPair{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5)};
 }
 
+// A tenant's images: its own, public ones, and those shared with it.
+void VisibleImagesOnly(Query& q, const Scope& scope) {
+  if (scope.is_system()) return;
+  q.sql += " AND (tenant_id = ? OR is_public = 1 OR EXISTS (SELECT 1 FROM "
+           "image_launch_permissions g WHERE g.image_id = images.id AND g.tenant_id = ?))";
+  q.Text(scope.tenant_id());
+  q.Text(scope.tenant_id());
+}
+
 Status ExpectOneChange(Connection& db, const char* code, const std::string& what) {
   if (db.Changes() == 0) return NotFound(code, what + " does not exist.");
   return OkStatus();
@@ -496,10 +505,7 @@ Status SqliteTxn::DeleteTag(const std::string& tenant_id, const std::string& res
 Result<Image> SqliteTxn::GetImage(const Scope& scope, const std::string& id) {
   Query q{std::string("SELECT ") + kImageCols + " FROM images WHERE id = ?"};
   q.Text(id);
-  if (!scope.is_system()) {
-    q.sql += " AND (tenant_id = ? OR is_public = 1)";
-    q.Text(scope.tenant_id());
-  }
+  VisibleImagesOnly(q, scope);
   STRATO_ASSIGN_OR_RETURN(auto stmt, q.Prepare(db_));
   auto rows = Collect<Image>(stmt, ReadImage);
   if (!rows.ok()) return rows.status();
@@ -511,10 +517,7 @@ Result<Image> SqliteTxn::GetImage(const Scope& scope, const std::string& id) {
 
 Result<std::vector<Image>> SqliteTxn::ListImages(const Scope& scope, const Page& page) {
   Query q{std::string("SELECT ") + kImageCols + " FROM images WHERE 1 = 1"};
-  if (!scope.is_system()) {
-    q.sql += " AND (tenant_id = ? OR is_public = 1)";
-    q.Text(scope.tenant_id());
-  }
+  VisibleImagesOnly(q, scope);
   q.Paged(page);
   STRATO_ASSIGN_OR_RETURN(auto stmt, q.Prepare(db_));
   return Collect<Image>(stmt, ReadImage);
@@ -534,8 +537,16 @@ Status SqliteTxn::InsertImage(const Image& i) {
 }
 
 Status SqliteTxn::DeleteImage(const std::string& id) {
+  // Its launch permissions go with it (trigger image_launch_permissions_go_with_image).
   STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare("DELETE FROM images WHERE id = ?"));
   s.Bind(1, std::string_view(id));
+  STRATO_RETURN_IF_ERROR(s.Run());
+  return ExpectOneChange(db_, "InvalidAMIID.NotFound", "The image id '" + id + "'");
+}
+
+Status SqliteTxn::SetImagePublic(const std::string& id, bool is_public) {
+  STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare("UPDATE images SET is_public = ? WHERE id = ?"));
+  s.Bind(1, is_public).Bind(2, std::string_view(id));
   STRATO_RETURN_IF_ERROR(s.Run());
   return ExpectOneChange(db_, "InvalidAMIID.NotFound", "The image id '" + id + "'");
 }

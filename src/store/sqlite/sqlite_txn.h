@@ -28,6 +28,9 @@ class SqliteTxn final : public WriteTxn {
   Result<std::vector<std::pair<std::string, int64_t>>> CountInstancesByState() override;
   Result<Image> GetImage(const Scope& scope, const std::string& id) override;
   Result<std::vector<Image>> ListImages(const Scope& scope, const Page& page) override;
+  Result<std::vector<std::string>> ListLaunchPermissions(const std::string& image_id) override;
+  Result<bool> HasLaunchPermission(const std::string& image_id,
+                                   const std::string& tenant_id) override;
   Result<KeyPair> GetKeyPair(const Scope& scope, const std::string& name) override;
   Result<std::vector<KeyPair>> ListKeyPairs(const Scope& scope, const Page& page) override;
   Result<std::map<std::string, std::string>> GetTags(const Scope& scope,
@@ -50,6 +53,10 @@ class SqliteTxn final : public WriteTxn {
                    const std::string& key) override;
   Status InsertImage(const Image& i) override;
   Status DeleteImage(const std::string& id) override;
+  Status SetImagePublic(const std::string& id, bool is_public) override;
+  Status AddLaunchPermission(const std::string& image_id, const std::string& tenant_id) override;
+  Status RemoveLaunchPermission(const std::string& image_id,
+                                const std::string& tenant_id) override;
   Status InsertKeyPair(const KeyPair& k) override;
   Status DeleteKeyPair(const std::string& tenant_id, const std::string& name) override;
   Status SetMeta(const std::string& key, const std::string& value) override;

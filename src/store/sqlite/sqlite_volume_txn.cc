@@ -18,6 +18,12 @@ struct Query {
     sql += " AND tenant_id = ?";
     Text(scope.tenant_id());
   }
+  // A tenant's volumes: instance-store root devices are their instance's, not volumes.
+  void ScopedVolumes(const Scope& scope) {
+    if (scope.is_system()) return;
+    Scoped(scope);
+    sql += " AND id NOT IN (SELECT volume_id FROM root_volumes WHERE instance_store = 1)";
+  }
   void Paged(const Page& page) {
     if (!page.after_id.empty()) {
       sql += " AND id > ?";
@@ -164,7 +170,7 @@ void BindBlob(Statement& s, const Blob& b) {
 Result<Volume> SqliteTxn::GetVolume(const Scope& scope, const std::string& id) {
   Query q{std::string("SELECT ") + kVolumeCols + " FROM volumes WHERE id = ?"};
   q.Text(id);
-  q.Scoped(scope);
+  q.ScopedVolumes(scope);
   STRATO_ASSIGN_OR_RETURN(auto stmt, q.Prepare(db_));
   STRATO_ASSIGN_OR_RETURN(auto rows, Collect<Volume>(stmt, ReadVolume));
   if (rows.empty()) {
@@ -177,7 +183,7 @@ Result<Volume> SqliteTxn::GetVolume(const Scope& scope, const std::string& id) {
 Result<std::vector<Volume>> SqliteTxn::ListVolumes(const Scope& scope, const VolumeFilter& f,
                                                    const Page& page) {
   Query q{std::string("SELECT ") + kVolumeCols + " FROM volumes WHERE 1 = 1"};
-  q.Scoped(scope);
+  q.ScopedVolumes(scope);
   if (f.state) {
     q.sql += " AND state = ?";
     q.Text(ToString(*f.state));
