@@ -2,6 +2,8 @@
 
 #include <ctime>
 
+#include "core/volume_model.h"
+
 namespace strato::api {
 
 using nlohmann::json;
@@ -22,31 +24,40 @@ json ToJson(const Instance& i) {
   for (const auto& n : i.interfaces) nics.push_back(ToJson(n));
   // The first interface's fields are repeated at the top, as EC2 does.
   const NetworkInterface* primary = i.interfaces.empty() ? nullptr : &i.interfaces.front();
+  json disks = json::array();
+  for (const BlockDevice& d : i.block_devices) {
+    disks.push_back({{"device", d.device},
+                     {"volume_id", d.volume_id},
+                     {"state", ToString(d.state)},
+                     {"attached_at", d.attached_at ? json(IsoTime(d.attached_at)) : json(nullptr)},
+                     {"delete_on_termination", d.delete_on_termination}});
+  }
   auto field = [&](std::string NetworkInterface::*m) {
     return primary ? json(primary->*m) : json(nullptr);
   };
-  return json{{"id", i.id},
-              {"name", i.name},
-              {"tenant_id", i.tenant_id},
-              {"image_id", i.image_id},
-              {"instance_type", i.instance_type},
-              {"vcpus", i.vcpus},
-              {"memory_mib", i.memory_mib},
-              {"zone", i.zone.empty() ? json(nullptr) : json(i.zone)},
-              {"host_id", i.host_id ? json(*i.host_id) : json(nullptr)},
-              {"state", ToString(i.state)},
-              {"state_reason", i.state_reason.empty() ? json(nullptr) : json(i.state_reason)},
-              {"desired_state", ToString(i.desired_state)},
-              {"placement_policy", i.placement_policy.empty() ? json(nullptr)
-                                                              : json(i.placement_policy)},
-              {"tags", i.tags},
-              {"vpc_id", field(&NetworkInterface::vpc_id)},
-              {"subnet_id", field(&NetworkInterface::subnet_id)},
-              {"private_ip", field(&NetworkInterface::private_ip)},
-              {"mac", field(&NetworkInterface::mac)},
-              {"network_interfaces", nics},
-              {"launched_at", IsoTime(i.launched_at)},
-              {"updated_at", IsoTime(i.updated_at)}};
+  return json{
+      {"id", i.id},
+      {"name", i.name},
+      {"tenant_id", i.tenant_id},
+      {"image_id", i.image_id},
+      {"instance_type", i.instance_type},
+      {"vcpus", i.vcpus},
+      {"memory_mib", i.memory_mib},
+      {"zone", i.zone.empty() ? json(nullptr) : json(i.zone)},
+      {"host_id", i.host_id ? json(*i.host_id) : json(nullptr)},
+      {"state", ToString(i.state)},
+      {"state_reason", i.state_reason.empty() ? json(nullptr) : json(i.state_reason)},
+      {"desired_state", ToString(i.desired_state)},
+      {"placement_policy", i.placement_policy.empty() ? json(nullptr) : json(i.placement_policy)},
+      {"tags", i.tags},
+      {"vpc_id", field(&NetworkInterface::vpc_id)},
+      {"subnet_id", field(&NetworkInterface::subnet_id)},
+      {"private_ip", field(&NetworkInterface::private_ip)},
+      {"mac", field(&NetworkInterface::mac)},
+      {"network_interfaces", nics},
+      {"block_devices", std::move(disks)},
+      {"launched_at", IsoTime(i.launched_at)},
+      {"updated_at", IsoTime(i.updated_at)}};
 }
 
 json ToJson(const Vpc& v) {

@@ -7,7 +7,7 @@ namespace strato::sqlite {
 namespace {
 
 // Append only: a published migration never changes.
-constexpr std::array<const char*, 8> kMigrations = {
+constexpr std::array<const char*, 9> kMigrations = {
     // 1: the foundation schema.
     R"sql(
 CREATE TABLE tenants (
@@ -173,6 +173,15 @@ CREATE TABLE instance_contexts (
   hop_limit INTEGER NOT NULL, http_endpoint TEXT NOT NULL);
 CREATE TRIGGER instance_contexts_go_with_instance AFTER DELETE ON instances
   BEGIN DELETE FROM instance_contexts WHERE instance_id = OLD.id; END;
+)sql",
+    // 9: DeleteOnTermination belongs to every attachment (data volumes mapped at launch), not
+    // only to root devices: it moves from root_volumes to the volume's attachment.
+    R"sql(
+ALTER TABLE volumes ADD COLUMN delete_on_termination INTEGER NOT NULL DEFAULT 0;
+UPDATE volumes SET delete_on_termination = 1
+  WHERE id IN (SELECT volume_id FROM root_volumes
+               WHERE delete_on_termination <> 0 OR instance_store <> 0);
+ALTER TABLE root_volumes DROP COLUMN delete_on_termination;
 )sql",
 };
 
