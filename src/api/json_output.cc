@@ -35,29 +35,29 @@ json ToJson(const Instance& i) {
   auto field = [&](std::string NetworkInterface::*m) {
     return primary ? json(primary->*m) : json(nullptr);
   };
-  return json{
-      {"id", i.id},
-      {"name", i.name},
-      {"tenant_id", i.tenant_id},
-      {"image_id", i.image_id},
-      {"instance_type", i.instance_type},
-      {"vcpus", i.vcpus},
-      {"memory_mib", i.memory_mib},
-      {"zone", i.zone.empty() ? json(nullptr) : json(i.zone)},
-      {"host_id", i.host_id ? json(*i.host_id) : json(nullptr)},
-      {"state", ToString(i.state)},
-      {"state_reason", i.state_reason.empty() ? json(nullptr) : json(i.state_reason)},
-      {"desired_state", ToString(i.desired_state)},
-      {"placement_policy", i.placement_policy.empty() ? json(nullptr) : json(i.placement_policy)},
-      {"tags", i.tags},
-      {"vpc_id", field(&NetworkInterface::vpc_id)},
-      {"subnet_id", field(&NetworkInterface::subnet_id)},
-      {"private_ip", field(&NetworkInterface::private_ip)},
-      {"mac", field(&NetworkInterface::mac)},
-      {"network_interfaces", nics},
-      {"block_devices", std::move(disks)},
-      {"launched_at", IsoTime(i.launched_at)},
-      {"updated_at", IsoTime(i.updated_at)}};
+  return json{{"id", i.id},
+              {"name", i.name},
+              {"tenant_id", i.tenant_id},
+              {"image_id", i.image_id},
+              {"instance_type", i.instance_type},
+              {"vcpus", i.vcpus},
+              {"memory_mib", i.memory_mib},
+              {"zone", i.zone.empty() ? json(nullptr) : json(i.zone)},
+              {"host_id", i.host_id ? json(*i.host_id) : json(nullptr)},
+              {"state", ToString(i.state)},
+              {"state_reason", i.state_reason.empty() ? json(nullptr) : json(i.state_reason)},
+              {"desired_state", ToString(i.desired_state)},
+              {"placement_policy", i.placement_policy.empty() ? json(nullptr)
+                                                              : json(i.placement_policy)},
+              {"tags", i.tags},
+              {"vpc_id", field(&NetworkInterface::vpc_id)},
+              {"subnet_id", field(&NetworkInterface::subnet_id)},
+              {"private_ip", field(&NetworkInterface::private_ip)},
+              {"mac", field(&NetworkInterface::mac)},
+              {"network_interfaces", nics},
+              {"block_devices", std::move(disks)},
+              {"launched_at", IsoTime(i.launched_at)},
+              {"updated_at", IsoTime(i.updated_at)}};
 }
 
 json ToJson(const Vpc& v) {

@@ -34,13 +34,16 @@ Result<std::vector<BlockDeviceRequest>> ParseBlockDevices(const JsonInput& in) {
 }
 
 Result<RunInstancesInput> ParseRun(const std::string& body) {
-  STRATO_ASSIGN_OR_RETURN(
-      auto in,
-      JsonInput::Parse(
-          body, {"image_id", "instance_type", "count", "name", "tags", "zone", "placement_policy",
-                 "subnet_id", "private_ip", "root_device_type", "delete_on_termination",
-                 "security_group_ids", "key_name", "user_data", "http_tokens",
-                 "http_put_response_hop_limit", "http_endpoint", "block_devices", "volume_tags"}));
+  STRATO_ASSIGN_OR_RETURN(auto in, JsonInput::Parse(body, {"image_id", "instance_type", "count",
+                                                           "name", "tags", "zone",
+                                                           "placement_policy", "subnet_id",
+                                                           "private_ip", "root_device_type",
+                                                           "delete_on_termination",
+                                                           "security_group_ids", "key_name",
+                                                           "user_data", "http_tokens",
+                                                           "http_put_response_hop_limit",
+                                                           "http_endpoint", "block_devices",
+                                                           "volume_tags"}));
   RunInstancesInput r;
   STRATO_ASSIGN_OR_RETURN(r.image_id, in.RequiredString("image_id"));
   STRATO_ASSIGN_OR_RETURN(r.instance_type, in.RequiredString("instance_type"));
