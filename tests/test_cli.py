@@ -86,6 +86,25 @@ def test_instance_lifecycle_with_wait(cli):
     assert {cli.daemon.admin.instance(i)["state"] for i in (a, b)} == {"terminated"}
 
 
+def test_instance_run_maps_volumes(cli):
+    add_sim_hosts(cli.daemon.admin, 1, vcpus=8, memory_mib=16384)
+    image = default_image_id(cli.daemon.admin)
+    out = _json(cli("-o", "json", "instance", "run", "--image-id", image, "--type", "t3.micro",
+                    "--volume", "/dev/sdf:2:gp3", "--volume", "/dev/sdg:1:keep", "--wait",
+                    check=0))
+    [inst] = out["instances"]
+    devices = {d["device"]: d for d in inst["block_devices"]}
+    assert sorted(devices) == ["/dev/sdf", "/dev/sdg"], inst
+    assert devices["/dev/sdf"]["delete_on_termination"] is True
+    assert devices["/dev/sdg"]["delete_on_termination"] is False
+    v = cli.daemon.admin.ok("GET", f"/v1/volumes/{devices['/dev/sdf']['volume_id']}")
+    assert (v["size"], v["volume_type"], v["state"]) == (2, "gp3", "in-use"), v
+    p = cli("instance", "run", "--image-id", image, "--type", "t3.micro", "--volume", "/dev/sdz:1")
+    assert p.returncode == 3 and "InvalidBlockDeviceMapping" in p.stderr, p.stderr
+    p = cli("instance", "run", "--image-id", image, "--type", "t3.micro", "--volume", "/dev/sdf")
+    assert p.returncode == 2, p.stderr
+
+
 def test_tags(cli):
     add_sim_hosts(cli.daemon.admin, 1, vcpus=8, memory_mib=16384)
     admin = cli.daemon.admin

@@ -43,7 +43,8 @@ def test_run_instances_maps_the_root_device_delete_on_termination(stratod, tmp_p
     image_id = aws.ok("ec2", "register-image", "--name", "root",
                       "--image-location", "roots/disk.img")["ImageId"]
     aws.ok("ec2", "wait", "image-available", "--image-ids", image_id)
-    aws.fails("Unsupported", "ec2", "run-instances", "--image-id", image_id,
+    # A data volume needs a size or a snapshot.
+    aws.fails("InvalidBlockDeviceMapping", "ec2", "run-instances", "--image-id", image_id,
               "--instance-type", "t3.nano", "--block-device-mappings",
               "DeviceName=/dev/sdf,Ebs={DeleteOnTermination=false}")
     [inst] = aws.ok("ec2", "run-instances", "--image-id", image_id, "--instance-type", "t3.nano",

@@ -30,11 +30,20 @@ class JsonInput {
   Result<std::optional<bool>> Bool(std::string_view field) const;
   Result<std::map<std::string, std::string>> StringMap(std::string_view field) const;
   Result<std::vector<std::string>> StringList(std::string_view field) const;
+  // The objects of the array `field`, each read as a body with the fields `allowed`; their
+  // errors name the element ("block_devices[1].size_gib").
+  Result<std::vector<JsonInput>> ObjectList(std::string_view field,
+                                            std::initializer_list<std::string_view> allowed) const;
 
  private:
-  explicit JsonInput(nlohmann::json j) : j_(std::move(j)) {}
+  JsonInput(nlohmann::json j, std::string prefix) : j_(std::move(j)), prefix_(std::move(prefix)) {}
+  static Status CheckFields(const nlohmann::json& j,
+                            std::initializer_list<std::string_view> allowed,
+                            const std::string& prefix);
   const nlohmann::json* Find(std::string_view field) const;
+  std::string Name(std::string_view field) const { return prefix_ + std::string(field); }
   nlohmann::json j_;
+  std::string prefix_;  // "" for the body, "field[N]." for an element of an ObjectList
 };
 
 }  // namespace strato::api

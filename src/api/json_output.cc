@@ -2,6 +2,8 @@
 
 #include <ctime>
 
+#include "core/volume_model.h"
+
 namespace strato::api {
 
 using nlohmann::json;
@@ -24,6 +26,14 @@ json ToJson(const Instance& i) {
   for (const auto& g : i.security_groups) groups.push_back(g.id);
   // The first interface's fields are repeated at the top, as EC2 does.
   const NetworkInterface* primary = i.interfaces.empty() ? nullptr : &i.interfaces.front();
+  json disks = json::array();
+  for (const BlockDevice& d : i.block_devices) {
+    disks.push_back({{"device", d.device},
+                     {"volume_id", d.volume_id},
+                     {"state", ToString(d.state)},
+                     {"attached_at", d.attached_at ? json(IsoTime(d.attached_at)) : json(nullptr)},
+                     {"delete_on_termination", d.delete_on_termination}});
+  }
   auto field = [&](std::string NetworkInterface::*m) {
     return primary ? json(primary->*m) : json(nullptr);
   };
@@ -49,6 +59,7 @@ json ToJson(const Instance& i) {
               {"network_interfaces", nics},
               {"public_ip", i.public_ip.empty() ? json(nullptr) : json(i.public_ip)},
               {"security_group_ids", groups},
+              {"block_devices", std::move(disks)},
               {"launched_at", IsoTime(i.launched_at)},
               {"updated_at", IsoTime(i.updated_at)}};
 }

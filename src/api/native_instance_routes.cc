@@ -11,6 +11,28 @@ using nlohmann::json;
 
 namespace {
 
+// "block_devices": [{"device", "size_gib"?, "volume_type"?, "iops"?, "throughput_mibps"?,
+// "snapshot_id"?, "delete_on_termination"?}]; the rules are the command's (block_devices.h).
+Result<std::vector<BlockDeviceRequest>> ParseBlockDevices(const JsonInput& in) {
+  STRATO_ASSIGN_OR_RETURN(
+      auto items,
+      in.ObjectList("block_devices", {"device", "size_gib", "volume_type", "iops",
+                                      "throughput_mibps", "snapshot_id", "delete_on_termination"}));
+  std::vector<BlockDeviceRequest> out;
+  for (const JsonInput& item : items) {
+    BlockDeviceRequest d;
+    STRATO_ASSIGN_OR_RETURN(d.device, item.RequiredString("device"));
+    STRATO_ASSIGN_OR_RETURN(d.volume.size_gib, item.Int("size_gib", 1, 16384));
+    STRATO_ASSIGN_OR_RETURN(d.volume.volume_type, item.String("volume_type"));
+    STRATO_ASSIGN_OR_RETURN(d.volume.iops, item.Int("iops", 1, 1000000));
+    STRATO_ASSIGN_OR_RETURN(d.volume.throughput_mibps, item.Int("throughput_mibps", 1, 100000));
+    STRATO_ASSIGN_OR_RETURN(d.volume.snapshot_id, item.String("snapshot_id"));
+    STRATO_ASSIGN_OR_RETURN(d.delete_on_termination, item.Bool("delete_on_termination"));
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
 Result<RunInstancesInput> ParseRun(const std::string& body) {
   STRATO_ASSIGN_OR_RETURN(auto in, JsonInput::Parse(body, {"image_id", "instance_type", "count",
                                                            "name", "tags", "zone",
@@ -20,7 +42,8 @@ Result<RunInstancesInput> ParseRun(const std::string& body) {
                                                            "security_group_ids", "key_name",
                                                            "user_data", "http_tokens",
                                                            "http_put_response_hop_limit",
-                                                           "http_endpoint"}));
+                                                           "http_endpoint", "block_devices",
+                                                           "volume_tags"}));
   RunInstancesInput r;
   STRATO_ASSIGN_OR_RETURN(r.image_id, in.RequiredString("image_id"));
   STRATO_ASSIGN_OR_RETURN(r.instance_type, in.RequiredString("instance_type"));
@@ -36,6 +59,8 @@ Result<RunInstancesInput> ParseRun(const std::string& body) {
   STRATO_ASSIGN_OR_RETURN(auto root_type, in.String("root_device_type"));
   r.root_device.type = root_type.value_or("ebs");
   STRATO_ASSIGN_OR_RETURN(r.root_device.delete_on_termination, in.Bool("delete_on_termination"));
+  STRATO_ASSIGN_OR_RETURN(r.block_devices, ParseBlockDevices(in));
+  STRATO_ASSIGN_OR_RETURN(r.volume_tags, in.StringMap("volume_tags"));
   STRATO_ASSIGN_OR_RETURN(r.nic.security_group_ids, in.StringList("security_group_ids"));
   STRATO_ASSIGN_OR_RETURN(r.launch.key_name, in.String("key_name"));
   STRATO_ASSIGN_OR_RETURN(auto user_data, in.String("user_data"));  // base64

@@ -31,14 +31,12 @@ json ToJson(const Volume& v) {
   j["throughput"] = limits.ok() ? json(limits->throughput_mibps) : json(nullptr);
   json attachments = json::array();
   if (!v.instance_id.empty()) {
-    attachments.push_back({{"instance_id", v.instance_id},
-                           {"device", v.device},
-                           {"state", ToString(v.attach_state)},
-                           {"attached_at", v.attached_at ? json(IsoTime(v.attached_at))
-                                                         : json(nullptr)}});
-    if (v.delete_on_termination) {
-      attachments.back()["delete_on_termination"] = *v.delete_on_termination;
-    }
+    attachments.push_back(
+        {{"instance_id", v.instance_id},
+         {"device", v.device},
+         {"state", ToString(v.attach_state)},
+         {"attached_at", v.attached_at ? json(IsoTime(v.attached_at)) : json(nullptr)},
+         {"delete_on_termination", v.delete_on_termination}});
   }
   j["attachments"] = std::move(attachments);
   return j;

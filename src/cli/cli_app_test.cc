@@ -190,6 +190,24 @@ TEST_F(CliAppTest, RunSendsTypedBodyAndWaitsForRunning) {
             "i-1  -     running  -     -     -     -      -           -\n");
 }
 
+TEST_F(CliAppTest, RunMapsVolumesAndRefusesMalformedOnes) {
+  Serve([](const RecordedRequest&) {
+    return CannedReply{202, R"({"instances":[{"id":"i-1","state":"pending"}]})"};
+  });
+  EXPECT_EQ(Run({"instance", "run", "--image-id", "ami-1", "--type", "t3.micro", "--volume",
+                 "/dev/sdf:2:gp3", "--volume", "/dev/sdg:snap-1:keep"}),
+            kExitOk)
+      << err_.str();
+  EXPECT_EQ(Json::parse(Requests().at(0).body),
+            Json::parse(R"({"image_id":"ami-1","instance_type":"t3.micro","count":1,
+              "block_devices":[{"device":"/dev/sdf","size_gib":2,"volume_type":"gp3"},
+              {"device":"/dev/sdg","snapshot_id":"snap-1","delete_on_termination":false}]})"));
+  EXPECT_EQ(
+      Run({"instance", "run", "--image-id", "ami-1", "--type", "t3.micro", "--volume", "/dev/sdf"}),
+      kExitUsage);
+  EXPECT_EQ(Requests().size(), 1u);
+}
+
 TEST_F(CliAppTest, WaitTimeoutExitsFour) {
   Serve([](const RecordedRequest& r) {
     if (r.method == "POST") return CannedReply{202, R"({"id":"i-1","state":"stopping"})"};

@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/instance_metadata_commands.h"
+#include "cli/volume_spec.h"
 
 namespace strato::cli {
 namespace {
@@ -22,6 +23,7 @@ struct RunOptions {
   LaunchContextOptions launch;
   std::string root_device_type;
   bool keep_root = false;  // delete_on_termination: false
+  std::vector<std::string> volumes;  // DEVICE:ITEM[:ITEM…] (volume_spec.h)
   bool wait = false;
 };
 
@@ -81,6 +83,11 @@ Status RunInstances(CommandContext& ctx, const RunOptions& o) {
   STRATO_RETURN_IF_ERROR(AddLaunchContext(o.launch, body));
   if (!o.root_device_type.empty()) body["root_device_type"] = o.root_device_type;
   if (o.keep_root) body["delete_on_termination"] = false;
+  if (!o.volumes.empty()) {
+    Result<Json> volumes = ParseVolumeSpecs(o.volumes);
+    if (!volumes.ok()) return AsUsageError(volumes.status());
+    body["block_devices"] = std::move(*volumes);
+  }
   STRATO_ASSIGN_OR_RETURN(Json result, ctx.api.Post("/v1/instances", body));
   Json launched =
       result.is_object() && result.contains("instances") ? result["instances"] : Json::array();
@@ -165,6 +172,10 @@ void AddRun(CLI::App& noun, Action& slot) {
       ->check(CLI::IsMember({"ebs", "instance-store"}));
   verb.add_flag("--keep-root-volume", o->keep_root,
                 "Keep the root volume when the instance terminates (delete_on_termination false)");
+  verb.add_option("--volume", o->volumes,
+                  "Map a volume, made with each instance: DEVICE:SIZE[:TYPE][:iops=N]"
+                  "[:throughput=N][:keep] or DEVICE:snap-...[:…] (repeatable), e.g. "
+                  "/dev/sdf:2:gp3; keep: not deleted at terminate");
   verb.add_flag("--wait", o->wait, "Wait until every instance is running");
   Select(verb, slot, [o](CommandContext& ctx) { return RunInstances(ctx, *o); });
 }

@@ -265,10 +265,11 @@ class ImageSharingTest : public ImageCommandsTest {
     vol.instance_id = "i-" + id.substr(4);
     vol.device = "/dev/vda";
     vol.attach_state = AttachState::kAttached;
+    vol.delete_on_termination = true;
     ASSERT_TRUE(store_->Write([&](WriteTxn& t) -> Status {
       STRATO_RETURN_IF_ERROR(t.InsertBlob(overlay));
       STRATO_RETURN_IF_ERROR(t.InsertVolume(vol));
-      return t.PutRootVolume({vol.id, vol.instance_id, true, instance_store});
+      return t.PutRootVolume({vol.id, vol.instance_id, instance_store});
     }).ok());
   }
 

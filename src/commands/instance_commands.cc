@@ -11,6 +11,14 @@
 namespace strato {
 namespace {
 
+// Data volumes need a guest with hot-plug ports to be plugged into (q35).
+Status CheckTypeTakesVolumes(const InstanceType& type, size_t data_volumes) {
+  if (data_volumes == 0 || std::string_view(type.machine) != "microvm") return OkStatus();
+  return BadRequest("Unsupported", "Instance type " + std::string(type.name) +
+                                       " (microvm) takes no data volumes; choose a standard "
+                                       "type to map them.");
+}
+
 Status ValidateRun(const CommandEnv& env, const RunInstancesInput& in) {
   if (in.image_id.empty()) return MissingParameter("'image_id' is required.");
   STRATO_RETURN_IF_ERROR(ValidateId("image_id", in.image_id, "ami", "InvalidAMIID.NotFound"));
@@ -24,6 +32,7 @@ Status ValidateRun(const CommandEnv& env, const RunInstancesInput& in) {
   }
   if (!in.name.empty()) STRATO_RETURN_IF_ERROR(ValidateName("name", in.name, 256));
   STRATO_RETURN_IF_ERROR(ValidateTags("tags", in.tags));
+  STRATO_RETURN_IF_ERROR(ValidateTags("volume_tags", in.volume_tags));
   if (in.zone && std::find(env.zones.begin(), env.zones.end(), *in.zone) == env.zones.end()) {
     return InvalidParameter("'zone': '" + *in.zone + "' is not an availability zone of region " +
                             env.region + ".");
@@ -56,9 +65,11 @@ Result<std::vector<Instance>> InstanceCommands::Run(const Principal& p,
   RunInstancesInput in = raw;
   // The name is a Name tag, and counts against the tag limit like any other.
   if (!in.name.empty() && !in.tags.count("Name")) in.tags["Name"] = in.name;
+  STRATO_ASSIGN_OR_RETURN(auto data_volumes, SplitBlockDevices(in.block_devices, in.root_device));
   STRATO_RETURN_IF_ERROR(ValidateRun(env_, in));
   STRATO_ASSIGN_OR_RETURN(std::string user_data, ValidateLaunchContext(in.launch));
   const InstanceType& type = *FindInstanceType(in.instance_type);
+  STRATO_RETURN_IF_ERROR(CheckTypeTakesVolumes(type, data_volumes.size()));
   const int64_t now = env_.now_ms();
   std::vector<Instance> created;
   created.reserve(in.count);
@@ -86,19 +97,30 @@ Result<std::vector<Instance>> InstanceCommands::Run(const Principal& p,
     STRATO_RETURN_IF_ERROR(t.GetImage(Scope::Tenant(p.tenant_id), in.image_id).status());
     STRATO_ASSIGN_OR_RETURN(auto disk, LaunchableDisk(t, in.image_id));
     STRATO_RETURN_IF_ERROR(CheckTypeFitsSomeHost(t, type));
+    if (!disk) STRATO_RETURN_IF_ERROR(CheckDisklessRoot(in.root_device, in.image_id));
+    // Volumes made with an instance live in its zone, and it stays with them: one not asked
+    // for a zone is held to the first.
+    if (disk || !data_volumes.empty()) {
+      for (Instance& i : created) {
+        if (i.zone_requested) continue;
+        i.zone = env_.zones.front();
+        i.zone_requested = true;
+      }
+    }
     STRATO_RETURN_IF_ERROR(AllocateInterfaces(t, env_, p.tenant_id, in.nic, created));
     for (const Instance& i : created) {
       STRATO_RETURN_IF_ERROR(t.InsertInstance(i));
-      if (!disk) continue;
-      const std::string zone = i.zone.empty() ? env_.zones.front() : i.zone;
-      STRATO_RETURN_IF_ERROR(AddRootVolume(t, i, zone, *disk, in.root_device, now));
+      const LaunchVolumes where{i, i.zone, in.volume_tags, now};
+      if (disk) STRATO_RETURN_IF_ERROR(AddRootVolume(t, where, *disk, in.root_device));
+      STRATO_RETURN_IF_ERROR(AddDataVolumes(t, where, data_volumes));
     }
-    return WriteLaunchContexts(t, p.tenant_id, in.launch, user_data, created);
+    STRATO_RETURN_IF_ERROR(WriteLaunchContexts(t, p.tenant_id, in.launch, user_data, created));
+    return LoadBlockDevices(t, created);
   }));
   std::vector<std::string> ids;
   for (const auto& i : created) ids.push_back(i.id);
   env_.kick(std::move(ids));
-  env_.kick_volumes();  // root volumes to create
+  env_.kick_volumes();  // root and data volumes to create
   return created;
 }
 
@@ -114,7 +136,7 @@ Result<InstancePage> InstanceCommands::List(const Principal& p, const ListInstan
   STRATO_RETURN_IF_ERROR(env_.store->Read([&](ReadTxn& t) {
     STRATO_ASSIGN_OR_RETURN(out.instances,
                             t.ListInstances(Scope::Tenant(p.tenant_id), in.filter, page));
-    return OkStatus();
+    return LoadBlockDevices(t, out.instances);
   }));
   if (out.instances.size() > static_cast<size_t>(in.page_size)) {
     out.instances.pop_back();
@@ -128,7 +150,7 @@ Result<Instance> InstanceCommands::Get(const Principal& p, const std::string& id
   Result<Instance> out = Internal("unset");
   STRATO_RETURN_IF_ERROR(env_.store->Read([&](ReadTxn& t) {
     out = t.GetInstance(Scope::Tenant(p.tenant_id), id);
-    return OkStatus();
+    return out.ok() ? LoadBlockDevices(t, *out) : OkStatus();
   }));
   return out;
 }
@@ -158,7 +180,7 @@ Result<std::vector<Instance>> InstanceCommands::GetMany(const Principal& p,
         return i.status();
       }
     }
-    return OkStatus();
+    return LoadBlockDevices(t, found);
   }));
   if (!missing.empty() && !skip_missing) {
     std::string list;
@@ -243,9 +265,11 @@ Result<Instance> InstanceCommands::Act(const Principal& p, const std::string& id
     STRATO_ASSIGN_OR_RETURN(result, t.GetInstance(Scope::Tenant(p.tenant_id), id));
     if (action == InstanceAction::kStop) STRATO_RETURN_IF_ERROR(CheckStoppable(t, id));
     STRATO_ASSIGN_OR_RETURN(changed, ApplyInstanceAction(result, action, force));
-    if (!changed) return OkStatus();
-    result.updated_at = env_.now_ms();
-    return t.UpdateInstance(result);
+    if (changed) {
+      result.updated_at = env_.now_ms();
+      STRATO_RETURN_IF_ERROR(t.UpdateInstance(result));
+    }
+    return LoadBlockDevices(t, result);
   }));
   if (changed) env_.kick({id});
   return result;

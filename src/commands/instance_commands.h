@@ -7,7 +7,8 @@
 // reboot: running only. terminate: any → shutting-down; terminated → no-op.
 // Errors: InvalidParameterValue, InvalidAMIID.NotFound, InvalidInstanceID.NotFound /
 // .Malformed, IncorrectInstanceState, InsufficientInstanceCapacity (type fits no host),
-// and the subnet/address errors of AllocateInterfaces (network_commands.h).
+// the subnet/address errors of AllocateInterfaces (network_commands.h) and the mapping
+// errors of block_devices.h. Instances answered carry their block devices.
 // Thread-safety: stateless; safe from any thread.
 
 #include <map>
@@ -15,10 +16,11 @@
 #include <string>
 #include <vector>
 
+#include "commands/block_devices.h"
 #include "commands/command_env.h"
-#include "commands/root_volume.h"
 #include "commands/instance_context_commands.h"
 #include "commands/network_commands.h"
+#include "commands/root_volume.h"
 
 namespace strato {
 
@@ -32,6 +34,10 @@ struct RunInstancesInput {
   std::optional<std::string> placement_policy;
   NicRequest nic;  // default: the tenant's default subnet, any free address
   RootDeviceRequest root_device;  // used when the image has a disk
+  // Volumes mapped at launch: the root device's settings (merged into root_device) and data
+  // volumes, made for each instance (block_devices.h).
+  std::vector<BlockDeviceRequest> block_devices;
+  std::map<std::string, std::string> volume_tags;  // on every volume made at launch
   LaunchContextInput launch;  // key pair, user-data, metadata options
 };
 

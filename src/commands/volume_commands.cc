@@ -11,13 +11,10 @@
 namespace strato {
 namespace {
 
-Status IncorrectState(std::string message) { return Conflict("IncorrectState", std::move(message)); }
+constexpr const char* kDefaultVolumeType = "gp2";
 
-Status AddRootInfo(ReadTxn& t, Volume& v) {
-  if (v.instance_id.empty()) return OkStatus();
-  STRATO_ASSIGN_OR_RETURN(auto root, t.GetRootVolume(v.id));
-  if (root) v.delete_on_termination = root->delete_on_termination;
-  return OkStatus();
+Status IncorrectState(std::string message) {
+  return Conflict("IncorrectState", std::move(message));
 }
 
 Status ValidateVolumeId(const std::string& id) {
@@ -48,58 +45,70 @@ bool IsValidDeviceName(std::string_view device) {
   return std::regex_match(device.begin(), device.end(), kDevice);
 }
 
+Status ValidateVolumeSpec(const VolumeSpec& spec, std::string_view missing_code,
+                          std::string_view what) {
+  if (spec.snapshot_id) {
+    STRATO_RETURN_IF_ERROR(
+        ValidateId("snapshot_id", *spec.snapshot_id, "snap", "InvalidSnapshot.NotFound"));
+  } else if (!spec.size_gib) {
+    return BadRequest(std::string(missing_code),
+                      "A size or a snapshot is required for " + std::string(what) + ".");
+  }
+  if (!spec.size_gib) return OkStatus();
+  // From a snapshot the size is checked again once the snapshot's is known.
+  return ComputeVolumeLimits(spec.volume_type.value_or(kDefaultVolumeType), *spec.size_gib,
+                             spec.iops, spec.throughput_mibps)
+      .status();
+}
+
+Result<Volume> PrepareVolumeInTxn(WriteTxn& t, const std::string& tenant_id, const VolumeSpec& spec,
+                                  const std::string& zone, int64_t now) {
+  Volume v;
+  v.id = NewResourceId("vol");
+  v.tenant_id = tenant_id;
+  v.zone = zone;
+  v.volume_type = spec.volume_type.value_or(kDefaultVolumeType);
+  v.iops = spec.iops.value_or(0);
+  v.throughput_mibps = spec.throughput_mibps.value_or(0);
+  v.state = VolumeState::kCreating;
+  v.created_at = v.updated_at = now;
+  v.size_gib = spec.size_gib.value_or(0);
+  Blob blob{.id = NewResourceId("blob"), .created_at = now};
+  if (spec.snapshot_id) {
+    STRATO_ASSIGN_OR_RETURN(auto snap, t.GetSnapshot(Scope::Tenant(tenant_id), *spec.snapshot_id));
+    if (snap.state != SnapshotState::kCompleted) {
+      return IncorrectState("The snapshot '" + snap.id + "' is " + ToString(snap.state) +
+                            ", not completed.");
+    }
+    if (!spec.size_gib) v.size_gib = snap.volume_size_gib;
+    if (v.size_gib < snap.volume_size_gib) {
+      return InvalidParameter("'size': a volume from snapshot " + snap.id + " needs at least " +
+                              std::to_string(snap.volume_size_gib) + " GiB.");
+    }
+    STRATO_RETURN_IF_ERROR(
+        ComputeVolumeLimits(v.volume_type, v.size_gib, spec.iops, spec.throughput_mibps).status());
+    v.snapshot_id = snap.id;
+    blob.backing_id = snap.blob_id;
+  }
+  v.applied_size_gib = v.size_gib;
+  v.blob_id = blob.id;
+  blob.size_bytes = v.size_gib * kGiB;
+  STRATO_RETURN_IF_ERROR(t.InsertBlob(blob));
+  return v;
+}
+
 Result<Volume> VolumeCommands::Create(const Principal& p, const CreateVolumeInput& in) {
   STRATO_RETURN_IF_ERROR(ValidateTags("tags", in.tags));
-  if (in.snapshot_id) {
-    STRATO_RETURN_IF_ERROR(
-        ValidateId("snapshot_id", *in.snapshot_id, "snap", "InvalidSnapshot.NotFound"));
-  } else if (!in.size_gib) {
-    return MissingParameter("'size' is required unless 'snapshot_id' is given.");
-  }
+  STRATO_RETURN_IF_ERROR(ValidateVolumeSpec(in, "MissingParameter", "a new volume"));
   const std::string zone = in.zone.value_or(env_.zones.front());
   if (std::find(env_.zones.begin(), env_.zones.end(), zone) == env_.zones.end()) {
     return InvalidParameter("'zone': '" + zone + "' is not an availability zone of region " +
                             env_.region + ".");
   }
-  if (in.size_gib) {
-    // The type's own range is checked below; this catches what no type takes.
-    STRATO_RETURN_IF_ERROR(
-        ComputeVolumeLimits(in.volume_type, *in.size_gib, in.iops, in.throughput_mibps).status());
-  }
-  const int64_t now = env_.now_ms();
   Volume v;
-  v.id = NewResourceId("vol");
-  v.tenant_id = p.tenant_id;
-  v.zone = zone;
-  v.volume_type = in.volume_type;
-  v.iops = in.iops.value_or(0);
-  v.throughput_mibps = in.throughput_mibps.value_or(0);
-  v.state = VolumeState::kCreating;
-  v.created_at = v.updated_at = now;
-  v.tags = in.tags;
-  Blob blob{.id = NewResourceId("blob"), .created_at = now};
-  v.blob_id = blob.id;
   STRATO_RETURN_IF_ERROR(env_.store->Write([&](WriteTxn& t) -> Status {
-    v.size_gib = in.size_gib.value_or(0);
-    if (in.snapshot_id) {
-      STRATO_ASSIGN_OR_RETURN(auto snap, t.GetSnapshot(Scope::Tenant(p.tenant_id), *in.snapshot_id));
-      if (snap.state != SnapshotState::kCompleted) {
-        return IncorrectState("The snapshot '" + snap.id + "' is " + ToString(snap.state) +
-                              ", not completed.");
-      }
-      if (!in.size_gib) v.size_gib = snap.volume_size_gib;
-      if (v.size_gib < snap.volume_size_gib) {
-        return InvalidParameter("'size': a volume from snapshot " + snap.id + " needs at least " +
-                                std::to_string(snap.volume_size_gib) + " GiB.");
-      }
-      STRATO_RETURN_IF_ERROR(
-          ComputeVolumeLimits(v.volume_type, v.size_gib, in.iops, in.throughput_mibps).status());
-      v.snapshot_id = snap.id;
-      blob.backing_id = snap.blob_id;
-    }
-    v.applied_size_gib = v.size_gib;
-    blob.size_bytes = v.size_gib * kGiB;
-    STRATO_RETURN_IF_ERROR(t.InsertBlob(blob));
+    STRATO_ASSIGN_OR_RETURN(v, PrepareVolumeInTxn(t, p.tenant_id, in, zone, env_.now_ms()));
+    v.tags = in.tags;
     return t.InsertVolume(v);
   }));
   env_.kick_volumes();
@@ -118,7 +127,6 @@ Result<ListPage<Volume>> VolumeCommands::List(const Principal& p, const VolumeFi
   ListPage<Volume> out;
   STRATO_RETURN_IF_ERROR(env_.store->Read([&](ReadTxn& t) -> Status {
     STRATO_ASSIGN_OR_RETURN(out.items, t.ListVolumes(Scope::Tenant(p.tenant_id), filter, page));
-    for (auto& v : out.items) STRATO_RETURN_IF_ERROR(AddRootInfo(t, v));
     return OkStatus();
   }));
   if (out.items.size() > static_cast<size_t>(in.page_size)) {
@@ -133,7 +141,7 @@ Result<Volume> VolumeCommands::Get(const Principal& p, const std::string& id) {
   Result<Volume> out = Internal("unset");
   STRATO_RETURN_IF_ERROR(env_.store->Read([&](ReadTxn& t) {
     out = t.GetVolume(Scope::Tenant(p.tenant_id), id);
-    return out.ok() ? AddRootInfo(t, *out) : OkStatus();
+    return OkStatus();
   }));
   return out;
 }
@@ -233,6 +241,7 @@ Result<Volume> VolumeCommands::Attach(const Principal& p, const std::string& id,
     }
     v.instance_id = inst.id;
     v.device = in.device;
+    v.delete_on_termination = false;  // EC2's default for an attached volume
     v.attach_state = AttachState::kAttaching;
     v.state = VolumeState::kInUse;
     v.state_reason.clear();

@@ -23,12 +23,16 @@
 
 namespace strato {
 
-struct CreateVolumeInput {
-  std::optional<int64_t> size_gib;
-  std::string volume_type = "gp2";
+// What a new volume is made of: a size and/or a snapshot, a type and its performance.
+struct VolumeSpec {
+  std::optional<int64_t> size_gib;         // default (and minimum): the snapshot's size
+  std::optional<std::string> volume_type;  // default gp2
   std::optional<int64_t> iops;
   std::optional<int64_t> throughput_mibps;
   std::optional<std::string> snapshot_id;
+};
+
+struct CreateVolumeInput : VolumeSpec {
   std::optional<std::string> zone;
   std::map<std::string, std::string> tags;
 };
@@ -94,5 +98,18 @@ Result<Snapshot> SnapshotVolumeInTxn(WriteTxn& t, const std::string& tenant_id,
 
 // "/dev/sd[f-p]", "/dev/xvd[f-p]" or "/dev/vd[b-z]", as EC2 accepts for data volumes.
 bool IsValidDeviceName(std::string_view device);
+
+// What can be checked of `spec` without the store: the snapshot id's form, a size or a
+// snapshot given (`missing_code` otherwise, naming `what`), the type's rules when sized.
+// Errors: InvalidSnapshot.Malformed, `missing_code`, InvalidParameterValue.
+Status ValidateVolumeSpec(const VolumeSpec& spec, std::string_view missing_code,
+                          std::string_view what);
+
+// A new volume of `spec` (creating) in `zone` for `tenant_id`, with its blob, inside `t`:
+// from a snapshot, the tenant's snapshot must be completed and the size at least its size.
+// The blob is inserted; the volume is returned for the caller to finish (tags, attachment)
+// and insert. Errors: InvalidSnapshot.NotFound, IncorrectState, InvalidParameterValue.
+Result<Volume> PrepareVolumeInTxn(WriteTxn& t, const std::string& tenant_id, const VolumeSpec& spec,
+                                  const std::string& zone, int64_t now);
 
 }  // namespace strato

@@ -344,7 +344,7 @@ void InstanceController::SendApply(const Instance& i) {
       return OkStatus();
     });
     if (!s.ok()) spdlog::warn("controller: {}: reading its volumes: {}", i.id, s.message());
-    if (!ready) return;  // its root volume is being made; the volume controller kicks us
+    if (!ready) return;  // its launch volumes are being made; the volume controller kicks us
   }
   switch (i.state) {
     case InstanceState::kPending:

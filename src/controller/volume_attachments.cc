@@ -25,9 +25,8 @@ Result<std::vector<VolumeAttachment>> AttachmentsOf(ReadTxn& t, const std::strin
   STRATO_ASSIGN_OR_RETURN(auto volumes, t.ListVolumes(Scope::System(),
                                                       {.instance_id = instance_id}, {.limit = 64}));
   // The root device first: the guest's first disk (/dev/vda) is the one on the first port.
-  auto rank = [](const Volume& v) { return std::make_pair(v.device != "/dev/vda", v.device); };
   std::sort(volumes.begin(), volumes.end(),
-            [&](const Volume& a, const Volume& b) { return rank(a) < rank(b); });
+            [](const Volume& a, const Volume& b) { return DeviceOrderLess(a.device, b.device); });
   std::vector<VolumeAttachment> out;
   for (const auto& v : volumes) {
     if (v.attach_state == AttachState::kAttached || v.attach_state == AttachState::kAttaching) {

@@ -13,7 +13,8 @@ VolumeAttachment AttachmentOf(const Volume& v);
 // The volumes attached (or attaching) to an instance, in device order.
 // The root device (/dev/vda) first.
 Result<std::vector<VolumeAttachment>> AttachmentsOf(ReadTxn& t, const std::string& instance_id);
-// Whether every attachment's blob exists (a root volume is created with its instance).
+// Whether every attachment's blob exists (volumes mapped at launch are created with their
+// instance).
 Result<bool> AttachmentsReady(ReadTxn& t, const std::vector<VolumeAttachment>& attachments);
 
 }  // namespace strato

@@ -57,13 +57,14 @@ bool BlobReady(ReadTxn& t, const std::string& blob_id) {
   return b.ok() && b->state == BlobState::kReady;
 }
 
-// The instance of root volume `v` is gone: the volume stops being a root device, and is
-// deleted with it when delete_on_termination (always, for instance-store) says so.
-Result<bool> ReleaseRootVolume(WriteTxn& t, const Volume& v) {
+// The instance of `v` is gone: a root volume stops being one, and the volume is deleted
+// with the instance when its attachment says so (always, for an instance-store root).
+// A detach already under way ends the attachment first: the volume stays.
+Result<bool> ReleaseFromGoneInstance(WriteTxn& t, const Volume& v) {
   STRATO_ASSIGN_OR_RETURN(auto root, t.GetRootVolume(v.id));
-  if (!root) return false;
-  STRATO_RETURN_IF_ERROR(t.DeleteRootVolume(v.id));
-  return root->delete_on_termination;
+  if (root) STRATO_RETURN_IF_ERROR(t.DeleteRootVolume(v.id));
+  if (root && root->instance_store) return true;
+  return v.delete_on_termination && v.attach_state != AttachState::kDetaching;
 }
 
 void Detach(Volume& v, int64_t now, std::string reason) {
@@ -71,6 +72,7 @@ void Detach(Volume& v, int64_t now, std::string reason) {
   v.device.clear();
   v.attach_state = AttachState::kDetached;
   v.force_detach = false;
+  v.delete_on_termination = false;
   v.attached_at = 0;
   v.state = VolumeState::kAvailable;
   v.state_reason = std::move(reason);
@@ -201,7 +203,7 @@ void VolumeController::ApplyReports(const std::vector<std::string>& reports) {
     in_flight_.erase(r->op + ":" + r->blob_id);
     if (r->op != "reconcile") decoded.push_back(std::move(r).value());
   }
-  std::vector<std::string> ready_roots;
+  std::vector<std::string> ready_launches;
   Status s = store_.Write([&](WriteTxn& t) -> Status {
     for (const auto& report : decoded) {
       const StorageReport* r = &report;
@@ -246,8 +248,8 @@ void VolumeController::ApplyReports(const std::vector<std::string>& reports) {
       }
       for (auto& v : volumes) {
         if (v.blob_id != r->blob_id || v.state != VolumeState::kCreating) continue;
-        // A root volume is born attached: its instance waits for it to start.
-        if (!v.instance_id.empty()) ready_roots.push_back(v.instance_id);
+        // A volume made at launch is born attached: its instance waits for it to start.
+        if (!v.instance_id.empty()) ready_launches.push_back(v.instance_id);
         v.state = !r->ok                  ? VolumeState::kError
                   : v.instance_id.empty() ? VolumeState::kAvailable
                                           : VolumeState::kInUse;
@@ -259,7 +261,7 @@ void VolumeController::ApplyReports(const std::vector<std::string>& reports) {
     return OkStatus();
   });
   if (!s.ok()) spdlog::warn("volumes: applying storage reports failed: {}", s.message());
-  if (s.ok() && !ready_roots.empty()) options_.kick_instances(std::move(ready_roots));
+  if (s.ok() && !ready_launches.empty()) options_.kick_instances(std::move(ready_launches));
 }
 
 // The retry record of a failed attach. One left from an earlier attach of the volume (that
@@ -384,7 +386,7 @@ void VolumeController::ConvergeVolumes() {
         const bool transitional = v.attach_state == AttachState::kAttaching ||
                                   v.attach_state == AttachState::kDetaching;
         if (InstanceGone(inst)) {
-          STRATO_ASSIGN_OR_RETURN(bool goes, ReleaseRootVolume(t, v));
+          STRATO_ASSIGN_OR_RETURN(bool goes, ReleaseFromGoneInstance(t, v));
           Detach(v, now, v.attach_state == AttachState::kDetaching
                              ? ""
                              : "Client.InstanceTerminated: the instance " + v.instance_id +

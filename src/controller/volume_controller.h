@@ -37,7 +37,7 @@ struct VolumeControllerOptions {
   // Where received images wait for conversion ("<blob-id>.upload"); reconcile removes
   // those of unknown blobs.
   std::string spool_dir;
-  // Wakes the instance controller for instances whose root volume just became ready.
+  // Wakes the instance controller for instances whose launch volumes just became ready.
   std::function<void(std::vector<std::string>)> kick_instances = [](std::vector<std::string>) {};
 };
 

@@ -32,11 +32,11 @@ struct ImageData {
   TimeMs created_at = 0;
 };
 
-// A volume that is an instance's root device (/dev/vda).
+// A volume that is an instance's root device (/dev/vda). Whether it goes with the instance
+// is its attachment's Volume::delete_on_termination (always true for instance-store).
 struct RootVolume {
   std::string volume_id;
   std::string instance_id;
-  bool delete_on_termination = true;
   bool instance_store = false;  // ephemeral: the instance cannot stop
 };
 

@@ -100,6 +100,17 @@ struct NetworkInterface {
 };
 
 enum class InstanceState { kPending, kRunning, kStopping, kStopped, kShuttingDown, kTerminated };
+// A volume's attachment (volume_model.h); kDetached is "no attachment".
+enum class AttachState { kDetached, kAttaching, kAttached, kDetaching };
+
+// A volume attached to an instance, as the instance lists it.
+struct BlockDevice {
+  std::string device;  // "/dev/vda" (the root), "/dev/sdf", …
+  std::string volume_id;
+  AttachState state = AttachState::kAttached;
+  TimeMs attached_at = 0;
+  bool delete_on_termination = false;  // the volume goes with the instance
+};
 // What the user asked for; controllers converge the actual state toward it.
 enum class DesiredState { kRunning, kStopped, kTerminated };
 
@@ -137,6 +148,9 @@ struct Instance {
   };
   std::vector<GroupRef> security_groups;
   std::string public_ip;
+  // Derived (volumes attached to it, the root first), filled by the instance commands for
+  // what they answer (commands/block_devices.h); the store leaves it empty.
+  std::vector<BlockDevice> block_devices;
 };
 
 struct Image {

@@ -4,6 +4,11 @@
 #include <utility>
 
 namespace strato {
+
+bool DeviceOrderLess(std::string_view a, std::string_view b) {
+  return std::make_pair(a != kRootDeviceName, a) < std::make_pair(b != kRootDeviceName, b);
+}
+
 namespace {
 
 constexpr std::array<std::pair<VolumeState, const char*>, 5> kVolume = {{

@@ -16,8 +16,15 @@ namespace strato {
 inline constexpr int64_t kGiB = int64_t{1} << 30;
 
 enum class VolumeState { kCreating, kAvailable, kInUse, kDeleting, kError };
-// kDetached is "no attachment": the volume's instance_id is empty.
-enum class AttachState { kDetached, kAttaching, kAttached, kDetaching };
+// AttachState (core/model.h): kDetached is "no attachment": the volume's instance_id is empty.
+
+// The disks one guest takes, root included (a q35 guest's hot-plug ports).
+inline constexpr int kMaxVolumesPerInstance = 8;
+// The device of an instance's root volume: the guest's first disk.
+inline constexpr std::string_view kRootDeviceName = "/dev/vda";
+// The order of an instance's disks (the order they are plugged in): the root device first,
+// then by device name.
+bool DeviceOrderLess(std::string_view a, std::string_view b);
 
 struct Volume {
   std::string id;  // "vol-…"
@@ -37,12 +44,13 @@ struct Volume {
   AttachState attach_state = AttachState::kDetached;
   bool force_detach = false;
   TimeMs attached_at = 0;
+  // The attachment's DeleteOnTermination: the volume is deleted when its instance
+  // terminates. Set at launch (root and launch-time data volumes, default true); false for
+  // AttachVolume and whenever detached.
+  bool delete_on_termination = false;
   TimeMs created_at = 0;
   TimeMs updated_at = 0;
   std::map<std::string, std::string> tags;
-  // Derived (root_volumes), set by the volume commands: whether this root device goes with
-  // its instance; unset for a volume that is no instance's root.
-  std::optional<bool> delete_on_termination;
 };
 
 enum class SnapshotState { kPending, kCompleted, kError, kDeleting };

@@ -74,6 +74,7 @@ struct NetworkInterfaceFilter {
 struct VolumeFilter {
   std::optional<VolumeState> state;
   std::optional<std::string> instance_id;
+  std::vector<std::string> instance_ids;  // attached to any of these, when not empty
   std::optional<std::string> zone;
   std::optional<std::string> blob_id;
   // Controllers: volumes with work to do (creating, deleting, attachment in flight, size

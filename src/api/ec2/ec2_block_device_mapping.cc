@@ -3,50 +3,62 @@
 namespace strato::api::ec2 {
 namespace {
 
-constexpr const char* kFields[] = {"DeviceName",      "Ebs.VolumeSize",    "Ebs.VolumeType",
-                                   "Ebs.DeleteOnTermination", "Ebs.Iops", "Ebs.Throughput",
-                                   "Ebs.SnapshotId",  "Ebs.Encrypted",     "NoDevice",
-                                   "VirtualName"};
+// What any type could take; each type's own range is checked by the command.
+constexpr int64_t kMaxVolumeGib = 65536;
 
-bool IsRootDevice(const std::string& d) {
-  return d == "/dev/vda" || d == "/dev/xvda" || d == "/dev/sda1";
-}
-
-Status Unsupported() {
-  return BadRequest("Unsupported",
-                    "BlockDeviceMapping: only the root device (/dev/vda) and its "
-                    "Ebs.DeleteOnTermination can be mapped at launch; create data volumes with "
-                    "CreateVolume and attach them with AttachVolume once the instance is placed.");
+bool HasEbsFields(const std::map<std::string, std::string>& fields) {
+  for (const auto& [name, value] : fields) {
+    if (name.rfind("Ebs.", 0) == 0) return true;
+  }
+  return false;
 }
 
 }  // namespace
 
-Status ParseBlockDeviceMappings(const Ec2Params& params, RootDeviceRequest& root) {
-  bool any = false;
-  bool unsupported = false;
-  for (int n = 1;; ++n) {
+Result<std::vector<BlockDeviceRequest>> ParseBlockDeviceMappings(const Ec2Params& params) {
+  STRATO_ASSIGN_OR_RETURN(auto mappings, params.StructuresByIndex("BlockDeviceMapping"));
+  std::vector<BlockDeviceRequest> out;
+  for (const auto& [n, fields] : mappings) {
     const std::string prefix = "BlockDeviceMapping." + std::to_string(n) + ".";
-    int fields = 0;
-    for (const char* field : kFields) fields += params.Find(prefix + field) ? 1 : 0;
-    if (fields == 0) break;
-    any = true;
-    STRATO_RETURN_IF_ERROR(params.Int(prefix + "Ebs.VolumeSize", 1, 65536).status());
-    STRATO_RETURN_IF_ERROR(params.Int(prefix + "Ebs.Iops", 1, 1000000).status());
-    STRATO_RETURN_IF_ERROR(params.Int(prefix + "Ebs.Throughput", 1, 100000).status());
-    STRATO_ASSIGN_OR_RETURN(auto keep, params.Bool(prefix + "Ebs.DeleteOnTermination"));
-    STRATO_RETURN_IF_ERROR(params.Bool(prefix + "Ebs.Encrypted").status());
     const std::string* device = params.Find(prefix + "DeviceName");
-    if (device == nullptr) return MissingParameter(prefix + "DeviceName is required.");
-    const int root_fields = 1 + (keep ? 1 : 0);
-    if (!IsRootDevice(*device) || fields != root_fields) {
-      unsupported = true;
+    if (device == nullptr) {
+      return MissingParameter("The request must contain the parameter " + prefix + "DeviceName.");
+    }
+    if (params.Find(prefix + "VirtualName")) {
+      return BadRequest("Unsupported", prefix +
+                                           "VirtualName: instance-store (ephemeral) volumes are "
+                                           "not offered; map an EBS volume (Ebs.VolumeSize).");
+    }
+    if (params.Find(prefix + "NoDevice")) {
+      if (HasEbsFields(fields)) {
+        return BadRequest("InvalidParameterCombination",
+                          prefix + "NoDevice cannot be combined with Ebs settings.");
+      }
+      if (IsRootDeviceName(*device)) {
+        return BadRequest("InvalidBlockDeviceMapping",
+                          "The root device (" + *device + ") cannot be suppressed with NoDevice.");
+      }
       continue;
     }
-    root.delete_on_termination = keep;
+    STRATO_ASSIGN_OR_RETURN(auto encrypted, params.Bool(prefix + "Ebs.Encrypted"));
+    if (encrypted.value_or(false)) {
+      return BadRequest("Unsupported",
+                        "Encrypted volumes are not supported (" + prefix + "Ebs.Encrypted).");
+    }
+    BlockDeviceRequest r;
+    r.device = *device;
+    STRATO_ASSIGN_OR_RETURN(r.volume.size_gib,
+                            params.Int(prefix + "Ebs.VolumeSize", 1, kMaxVolumeGib));
+    r.volume.volume_type = params.Optional(prefix + "Ebs.VolumeType");
+    STRATO_ASSIGN_OR_RETURN(r.volume.iops, params.Int(prefix + "Ebs.Iops", 1, 1000000));
+    STRATO_ASSIGN_OR_RETURN(r.volume.throughput_mibps,
+                            params.Int(prefix + "Ebs.Throughput", 1, 100000));
+    r.volume.snapshot_id = params.Optional(prefix + "Ebs.SnapshotId");
+    STRATO_ASSIGN_OR_RETURN(r.delete_on_termination,
+                            params.Bool(prefix + "Ebs.DeleteOnTermination"));
+    out.push_back(std::move(r));
   }
-  // Mappings numbered from 2 without a 1 are malformed, and refused the same way.
-  if (!any && !params.List("BlockDeviceMapping").ok()) unsupported = true;
-  return unsupported ? Unsupported() : OkStatus();
+  return out;
 }
 
 }  // namespace strato::api::ec2

@@ -1,17 +1,21 @@
 #pragma once
-// RunInstances' BlockDeviceMapping.N. An instance gets its root disk from its image; the root
-// mapping (/dev/vda, with /dev/xvda and /dev/sda1 as aliases) may set Ebs.DeleteOnTermination.
-// Extra volumes are made with CreateVolume and attached with AttachVolume once the instance is
-// placed, so any other mapping is checked for well-formed values (InvalidParameterValue) and
-// then refused as Unsupported, never silently ignored.
+// RunInstances' BlockDeviceMapping.N as the launch command's block device requests
+// (commands/block_devices.h, where the rules live): DeviceName with Ebs.VolumeSize,
+// Ebs.VolumeType, Ebs.Iops, Ebs.Throughput, Ebs.SnapshotId and Ebs.DeleteOnTermination.
+// What this cloud does not offer is refused here, never ignored: VirtualName (instance-store
+// volumes) and Ebs.Encrypted=true are Unsupported; NoDevice with Ebs settings is
+// InvalidParameterCombination, on the root device InvalidBlockDeviceMapping, and otherwise
+// a no-op (images map no data device to suppress).
 // Thread-safety: pure function.
 
+#include <vector>
+
 #include "api/ec2/ec2_params.h"
-#include "commands/root_volume.h"
+#include "commands/block_devices.h"
 #include "common/status.h"
 
 namespace strato::api::ec2 {
 
-Status ParseBlockDeviceMappings(const Ec2Params& params, RootDeviceRequest& root);
+Result<std::vector<BlockDeviceRequest>> ParseBlockDeviceMappings(const Ec2Params& params);
 
 }  // namespace strato::api::ec2

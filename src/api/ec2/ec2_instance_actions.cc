@@ -167,15 +167,17 @@ Result<RunInstancesInput> ParseRun(const Ec2Deps& d, const Ec2Call& c) {
   }
   in.nic.subnet_id = p.Optional("SubnetId");
   in.nic.private_ip = p.Optional("PrivateIpAddress");
-  STRATO_RETURN_IF_ERROR(ParseBlockDeviceMappings(p, in.root_device));
+  STRATO_ASSIGN_OR_RETURN(in.block_devices, ParseBlockDeviceMappings(p));
   STRATO_RETURN_IF_ERROR(ParseLaunchContextParams(p, in.launch));
   STRATO_ASSIGN_OR_RETURN(auto specs, p.TagSpecifications());
   for (const auto& spec : specs) {
-    if (spec.resource_type != "instance") {
+    if (spec.resource_type != "instance" && spec.resource_type != "volume") {
       return InvalidParameter("TagSpecification ResourceType '" + spec.resource_type +
-                              "' is not supported by RunInstances here: use 'instance'.");
+                              "' is not supported by RunInstances here: use 'instance' or "
+                              "'volume'.");
     }
-    for (const auto& t : spec.tags) in.tags[t.key] = t.value.value_or("");
+    auto& tags = spec.resource_type == "volume" ? in.volume_tags : in.tags;
+    for (const auto& t : spec.tags) tags[t.key] = t.value.value_or("");
   }
   return in;
 }

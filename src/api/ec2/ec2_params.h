@@ -59,6 +59,12 @@ class Ec2Params {
   // without a field is UnknownParameter).
   Result<std::vector<std::map<std::string, std::string>>> Structures(
       std::string_view prefix) const;
+  // "<prefix>.N.<Field>" grouped by N, in index order: the fields of each structure of a
+  // list ("BlockDeviceMapping.1.Ebs.VolumeSize" is field "Ebs.VolumeSize" of structure 1).
+  Result<std::map<int64_t, std::map<std::string, std::string>>> StructuresByIndex(
+      std::string_view prefix) const {
+    return Indexed(prefix);
+  }
 
  private:
   // Index -> remaining name ("" for "<prefix>.N" itself) -> value, for "<prefix>.N[.rest]".

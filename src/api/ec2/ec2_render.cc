@@ -5,6 +5,7 @@
 #include "api/json_output.h"
 #include "common/digest.h"
 #include "core/instance_types.h"
+#include "core/volume_model.h"
 
 namespace strato::api::ec2 {
 
@@ -117,6 +118,31 @@ void WriteNetworkInterfaces(XmlWriter& x, const Instance& i) {
   x.Close();
 }
 
+namespace {
+
+// The volumes attached to the instance, root first, as EC2 lists them.
+void WriteBlockDeviceMapping(XmlWriter& x, const Instance& i) {
+  if (i.block_devices.empty()) {
+    x.Empty("blockDeviceMapping");
+    return;
+  }
+  x.Open("blockDeviceMapping");
+  for (const BlockDevice& d : i.block_devices) {
+    x.Open("item");
+    x.Leaf("deviceName", d.device);
+    x.Open("ebs");
+    x.Leaf("volumeId", d.volume_id);
+    x.Leaf("status", ToString(d.state));
+    x.Leaf("attachTime", Ec2Time(d.attached_at ? d.attached_at : i.launched_at));
+    x.Leaf("deleteOnTermination", d.delete_on_termination);
+    x.Close();
+    x.Close();
+  }
+  x.Close();
+}
+
+}  // namespace
+
 void WriteInstance(XmlWriter& x, const Instance& i) {
   x.Open("item");
   x.Leaf("instanceId", i.id);
@@ -148,8 +174,8 @@ void WriteInstance(XmlWriter& x, const Instance& i) {
   }
   x.Leaf("architecture", "x86_64");
   x.Leaf("rootDeviceType", "ebs");
-  x.Leaf("rootDeviceName", "/dev/vda");
-  x.Empty("blockDeviceMapping");
+  x.Leaf("rootDeviceName", kRootDeviceName);
+  WriteBlockDeviceMapping(x, i);
   x.Leaf("virtualizationType", "hvm");
   WriteNetworkInterfaces(x, i);
   WriteTagSet(x, i.tags);

@@ -14,6 +14,7 @@ const std::vector<std::string> kVolumeFilters = {"status",
                                                  "attachment.instance-id",
                                                  "attachment.status",
                                                  "attachment.device",
+                                                 "attachment.delete-on-termination",
                                                  "volume-id",
                                                  "volume-type",
                                                  "availability-zone",
@@ -54,7 +55,7 @@ void WriteVolumeFields(XmlWriter& x, const Volume& v) {
   if (!v.instance_id.empty()) {
     x.Open("item");
     WriteAttachmentFields(x, v);
-    x.Leaf("deleteOnTermination", false);
+    x.Leaf("deleteOnTermination", v.delete_on_termination);
     x.Close();
   }
   x.Close();
@@ -81,6 +82,7 @@ FilterFields FieldsOf(const Volume& v) {
     f["attachment.instance-id"] = {v.instance_id};
     f["attachment.status"] = {ToString(v.attach_state)};
     f["attachment.device"] = {v.device};
+    f["attachment.delete-on-termination"] = {v.delete_on_termination ? "true" : "false"};
   }
   return f;
 }

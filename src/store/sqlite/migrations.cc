@@ -7,7 +7,7 @@ namespace strato::sqlite {
 namespace {
 
 // Append only: a published migration never changes.
-constexpr std::array<const char*, 9> kMigrations = {
+constexpr std::array<const char*, 10> kMigrations = {
     // 1: the foundation schema.
     R"sql(
 CREATE TABLE tenants (
@@ -182,6 +182,15 @@ CREATE TABLE image_launch_permissions (
 CREATE INDEX image_launch_permissions_by_tenant ON image_launch_permissions (tenant_id);
 CREATE TRIGGER image_launch_permissions_go_with_image AFTER DELETE ON images
   BEGIN DELETE FROM image_launch_permissions WHERE image_id = OLD.id; END;
+)sql",
+    // 10: DeleteOnTermination belongs to every attachment (data volumes mapped at launch), not
+    // only to root devices: it moves from root_volumes to the volume's attachment.
+    R"sql(
+ALTER TABLE volumes ADD COLUMN delete_on_termination INTEGER NOT NULL DEFAULT 0;
+UPDATE volumes SET delete_on_termination = 1
+  WHERE id IN (SELECT volume_id FROM root_volumes
+               WHERE delete_on_termination <> 0 OR instance_store <> 0);
+ALTER TABLE root_volumes DROP COLUMN delete_on_termination;
 )sql",
 };
 

@@ -29,11 +29,9 @@ ImageData ReadImageData(Statement& s) {
   return d;
 }
 
-constexpr const char* kRootCols = "volume_id, instance_id, delete_on_termination, instance_store";
+constexpr const char* kRootCols = "volume_id, instance_id, instance_store";
 
-RootVolume ReadRoot(Statement& s) {
-  return RootVolume{s.Text(0), s.Text(1), s.Int(2) != 0, s.Int(3) != 0};
-}
+RootVolume ReadRoot(Statement& s) { return RootVolume{s.Text(0), s.Text(1), s.Int(2) != 0}; }
 
 // The root_volumes row whose `column` ("volume_id" or "instance_id") is `value`, if any.
 Result<std::optional<RootVolume>> FirstRoot(Connection& db, const char* column,
@@ -106,11 +104,10 @@ Result<std::optional<RootVolume>> SqliteTxn::GetRootVolume(const std::string& vo
 
 Status SqliteTxn::PutRootVolume(const RootVolume& r) {
   STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare(std::string("INSERT OR REPLACE INTO root_volumes (") +
-                                              kRootCols + ") VALUES (?, ?, ?, ?)"));
+                                              kRootCols + ") VALUES (?, ?, ?)"));
   s.Bind(1, std::string_view(r.volume_id))
       .Bind(2, std::string_view(r.instance_id))
-      .Bind(3, r.delete_on_termination)
-      .Bind(4, r.instance_store);
+      .Bind(3, r.instance_store);
   return s.Run();
 }
 

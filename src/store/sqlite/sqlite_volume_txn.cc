@@ -63,7 +63,7 @@ Status ExpectOneChange(Connection& db, const char* code, const std::string& what
 constexpr const char* kVolumeCols =
     "id, tenant_id, zone, volume_type, size_gib, iops, throughput_mibps, snapshot_id, state, "
     "state_reason, blob_id, applied_size_gib, instance_id, device, attach_state, force_detach, "
-    "attached_at, created_at, updated_at";
+    "attached_at, created_at, updated_at, delete_on_termination";
 Volume ReadVolume(Statement& s) {
   Volume v;
   v.id = s.Text(0);
@@ -85,6 +85,7 @@ Volume ReadVolume(Statement& s) {
   v.attached_at = s.Int(16);
   v.created_at = s.Int(17);
   v.updated_at = s.Int(18);
+  v.delete_on_termination = s.Int(19) != 0;
   return v;
 }
 void BindVolume(Statement& s, const Volume& v) {
@@ -106,7 +107,8 @@ void BindVolume(Statement& s, const Volume& v) {
       .Bind(16, v.force_detach)
       .Bind(17, v.attached_at)
       .Bind(18, v.created_at)
-      .Bind(19, v.updated_at);
+      .Bind(19, v.updated_at)
+      .Bind(20, v.delete_on_termination);
 }
 
 constexpr const char* kSnapshotCols =
@@ -192,6 +194,14 @@ Result<std::vector<Volume>> SqliteTxn::ListVolumes(const Scope& scope, const Vol
     q.sql += " AND instance_id = ?";
     q.Text(*f.instance_id);
   }
+  if (!f.instance_ids.empty()) {
+    q.sql += " AND instance_id IN (";
+    for (size_t i = 0; i < f.instance_ids.size(); ++i) {
+      q.sql += i ? ", ?" : "?";
+      q.Text(f.instance_ids[i]);
+    }
+    q.sql += ")";
+  }
   if (f.zone) {
     q.sql += " AND zone = ?";
     q.Text(*f.zone);
@@ -217,7 +227,7 @@ Result<std::vector<Volume>> SqliteTxn::ListVolumes(const Scope& scope, const Vol
 Status SqliteTxn::InsertVolume(const Volume& v) {
   STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare(std::string("INSERT INTO volumes (") + kVolumeCols +
                                               ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                              "?, ?, ?, ?, ?, ?)"));
+                                              "?, ?, ?, ?, ?, ?, ?)"));
   BindVolume(s, v);
   STRATO_RETURN_IF_ERROR(s.Run());
   for (const auto& [k, val] : v.tags) STRATO_RETURN_IF_ERROR(SetTag(v.tenant_id, v.id, k, val));
@@ -231,7 +241,7 @@ Status SqliteTxn::UpdateVolume(const Volume& v) {
                           "state = ?9, state_reason = ?10, blob_id = ?11, applied_size_gib = ?12, "
                           "instance_id = ?13, device = ?14, attach_state = ?15, "
                           "force_detach = ?16, attached_at = ?17, created_at = ?18, "
-                          "updated_at = ?19 WHERE id = ?1"));
+                          "updated_at = ?19, delete_on_termination = ?20 WHERE id = ?1"));
   BindVolume(s, v);
   STRATO_RETURN_IF_ERROR(s.Run());
   return ExpectOneChange(db_, "InvalidVolume.NotFound", "The volume '" + v.id + "'");

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/volume_model.h"
 #include "drivers/hypervisor/hypervisor_driver.h"
 
 namespace strato {
@@ -24,8 +25,9 @@ struct QemuPaths {
   std::string storage_root;  // volume blobs: <storage_root>/<blob-id>.qcow2
 };
 
-// q35 VMs get this many PCIe root ports (hp0…) so volumes can be hot-plugged.
-inline constexpr int kHotplugPorts = 8;
+// q35 VMs get this many PCIe root ports (hp0…) so volumes can be hot-plugged: one per disk
+// an instance may have.
+inline constexpr int kHotplugPorts = kMaxVolumesPerInstance;
 
 // The QEMU pieces of one volume, shared by the command line (cold plug) and QMP (hot plug).
 struct VolumeBlockArgs {
