@@ -398,10 +398,13 @@ TEST_F(HttpServerTest, RecordsRequestMetricsByRoute) {
   const std::string counter =
       "strato_http_requests_total{method=\"POST\",route=\"POST /m\",status=\"200\"} 2\n";
   const std::string histogram = "strato_http_request_duration_seconds_count{route=\"POST /m\"} 2\n";
+  // The counter and the histogram are two updates: wait for both.
   std::string text;
   for (int i = 0; i < 100; ++i) {
     text = metrics_.RenderPrometheus();
-    if (text.find(counter) != std::string::npos) break;
+    if (text.find(counter) != std::string::npos && text.find(histogram) != std::string::npos) {
+      break;
+    }
     std::this_thread::sleep_for(milliseconds(10));
   }
   EXPECT_NE(text.find(counter), std::string::npos) << text;
