@@ -429,7 +429,7 @@ Status SqliteTxn::InsertInstance(const Instance& i) {
                           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   BindInstance(s, i);
   STRATO_RETURN_IF_ERROR(s.Run());
-  for (const auto& [k, v] : i.tags) STRATO_RETURN_IF_ERROR(SetTag(i.tenant_id, i.id, k, v));
+  STRATO_RETURN_IF_ERROR(InsertResourceTags(db_, i.tenant_id, i.id, i.tags));
   return OkStatus();
 }
 

@@ -218,9 +218,7 @@ Result<std::vector<Volume>> SqliteTxn::ListVolumes(const Scope& scope, const Vol
   q.Paged(page);
   STRATO_ASSIGN_OR_RETURN(auto stmt, q.Prepare(db_));
   STRATO_ASSIGN_OR_RETURN(auto rows, Collect<Volume>(stmt, ReadVolume));
-  for (auto& v : rows) {
-    STRATO_ASSIGN_OR_RETURN(v.tags, GetTags(scope, v.id));
-  }
+  STRATO_RETURN_IF_ERROR(LoadResourceTags(db_, rows));
   return rows;
 }
 
@@ -230,7 +228,7 @@ Status SqliteTxn::InsertVolume(const Volume& v) {
                                               "?, ?, ?, ?, ?, ?, ?)"));
   BindVolume(s, v);
   STRATO_RETURN_IF_ERROR(s.Run());
-  for (const auto& [k, val] : v.tags) STRATO_RETURN_IF_ERROR(SetTag(v.tenant_id, v.id, k, val));
+  STRATO_RETURN_IF_ERROR(InsertResourceTags(db_, v.tenant_id, v.id, v.tags));
   return OkStatus();
 }
 
@@ -285,9 +283,7 @@ Result<std::vector<Snapshot>> SqliteTxn::ListSnapshots(const Scope& scope,
   q.Paged(page);
   STRATO_ASSIGN_OR_RETURN(auto stmt, q.Prepare(db_));
   STRATO_ASSIGN_OR_RETURN(auto rows, Collect<Snapshot>(stmt, ReadSnapshot));
-  for (auto& n : rows) {
-    STRATO_ASSIGN_OR_RETURN(n.tags, GetTags(scope, n.id));
-  }
+  STRATO_RETURN_IF_ERROR(LoadResourceTags(db_, rows));
   return rows;
 }
 
@@ -297,7 +293,7 @@ Status SqliteTxn::InsertSnapshot(const Snapshot& n) {
                                               ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   BindSnapshot(s, n);
   STRATO_RETURN_IF_ERROR(s.Run());
-  for (const auto& [k, val] : n.tags) STRATO_RETURN_IF_ERROR(SetTag(n.tenant_id, n.id, k, val));
+  STRATO_RETURN_IF_ERROR(InsertResourceTags(db_, n.tenant_id, n.id, n.tags));
   return OkStatus();
 }
 
