@@ -157,18 +157,24 @@ Result<std::vector<std::string>> Ec2Params::List(std::string_view prefix) const 
   return out;
 }
 
-Result<std::vector<std::map<std::string, std::string>>> Ec2Params::Structures(
+Result<std::map<int64_t, std::map<std::string, std::string>>> Ec2Params::StructuresByIndex(
     std::string_view prefix) const {
   STRATO_ASSIGN_OR_RETURN(auto indexed, Indexed(prefix));
-  std::vector<std::map<std::string, std::string>> out;
-  for (auto& [index, fields] : indexed) {
+  for (const auto& [index, fields] : indexed) {
     if (fields.count("")) {
       return BadRequest("UnknownParameter", "The parameter " + std::string(prefix) + "." +
                                                 std::to_string(index) +
                                                 " is not recognized for this action.");
     }
-    out.push_back(std::move(fields));
   }
+  return indexed;
+}
+
+Result<std::vector<std::map<std::string, std::string>>> Ec2Params::Structures(
+    std::string_view prefix) const {
+  STRATO_ASSIGN_OR_RETURN(auto indexed, StructuresByIndex(prefix));
+  std::vector<std::map<std::string, std::string>> out;
+  for (auto& [index, fields] : indexed) out.push_back(std::move(fields));
   return out;
 }
 

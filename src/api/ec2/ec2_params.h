@@ -55,16 +55,14 @@ class Ec2Params {
   // "<prefix>.N.Key" with optional "<prefix>.N.Value" ("Tag" for CreateTags).
   Result<std::vector<Ec2Tag>> Tags(std::string_view prefix) const;
   Result<std::vector<Ec2TagSpecification>> TagSpecifications() const;
-  // "<prefix>.N.<Field>" as one {Field: value} map per N, in index order ("<prefix>.N"
-  // without a field is UnknownParameter).
-  Result<std::vector<std::map<std::string, std::string>>> Structures(
-      std::string_view prefix) const;
   // "<prefix>.N.<Field>" grouped by N, in index order: the fields of each structure of a
   // list ("BlockDeviceMapping.1.Ebs.VolumeSize" is field "Ebs.VolumeSize" of structure 1).
+  // "<prefix>.N" without a field is UnknownParameter.
   Result<std::map<int64_t, std::map<std::string, std::string>>> StructuresByIndex(
-      std::string_view prefix) const {
-    return Indexed(prefix);
-  }
+      std::string_view prefix) const;
+  // The same structures without their indexes.
+  Result<std::vector<std::map<std::string, std::string>>> Structures(
+      std::string_view prefix) const;
 
  private:
   // Index -> remaining name ("" for "<prefix>.N" itself) -> value, for "<prefix>.N[.rest]".
