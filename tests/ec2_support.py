@@ -3,8 +3,10 @@ parsed as EC2 XML."""
 
 import json
 import os
+import shutil
 import subprocess
 import tempfile
+import weakref
 import xml.etree.ElementTree as ET
 
 import boto3
@@ -31,6 +33,8 @@ class AwsCli:
     def __init__(self, endpoint, access_key_id, secret_access_key):
         self.endpoint = endpoint
         self.home = tempfile.mkdtemp(prefix="strato-awscli-")
+        # The CLI keeps its caches under HOME; gone with this object or at exit at the latest.
+        weakref.finalize(self, shutil.rmtree, self.home, True)
         self.env = {
             "PATH": "/usr/bin:/bin",
             "HOME": self.home,

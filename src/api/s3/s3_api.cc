@@ -101,6 +101,7 @@ http::Response S3Api::Dispatch(Call& c) {
     return fail(Status(405, "MethodNotAllowed",
                        "The specified method is not allowed against this resource."));
   }
+  if (auto answer = Subresource(c)) return std::move(*answer);
   if (c.key.empty()) {
     if (m == "PUT") return CreateBucket(c);
     if (m == "HEAD" || (m == "GET" && c.Has("location"))) {

@@ -39,6 +39,8 @@ class S3Api {
   // The bucket named by a virtual-hosted Host header, if any.
   std::optional<std::string> HostedBucket(const http::Request& request) const;
   http::Response Dispatch(Call& call);
+  // s3_subresources.cc: the answer to ?acl, ?tagging, ?policy, … (none for other requests).
+  std::optional<http::Response> Subresource(Call& call);
   http::Response ListBuckets(Call& call);
   http::Response CreateBucket(Call& call);
   http::Response ListObjects(Call& call, bool v2);
