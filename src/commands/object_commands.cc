@@ -347,10 +347,17 @@ Result<ListObjectsResult> ObjectCommands::ListObjects(const Principal& p,
 Result<ObjectRecord> ObjectCommands::CopyObject(
     const Principal& p, const std::string& src_bucket, const std::string& src_key,
     const std::string& dst_bucket, const std::string& dst_key,
-    const std::optional<PutObjectInput>& replace_metadata) {
+    const std::optional<PutObjectInput>& replace_metadata, const SourceCheck& check_source) {
   STRATO_ASSIGN_OR_RETURN(OpenedObject src, GetObject(p, src_bucket, src_key));
   STRATO_ASSIGN_OR_RETURN(Bucket dst, OwnedBucket(p, dst_bucket));
   STRATO_RETURN_IF_ERROR(ValidateObjectKey(dst_key));
+  if (check_source) STRATO_RETURN_IF_ERROR(check_source(src.record));
+  if (src_bucket == dst_bucket && src_key == dst_key && !replace_metadata) {
+    return BadRequest("InvalidRequest",
+                      "This copy request is illegal because it is trying to copy an object to "
+                      "itself without changing the object's metadata, storage class, website "
+                      "redirect location or encryption attributes.");
+  }
   ObjectReader& reader = *src.reader;
   STRATO_ASSIGN_OR_RETURN(
       WrittenFile f,

@@ -10,6 +10,7 @@
 // (403) to every operation, and its objects are never listed or read.
 // Thread-safety: all methods may be called concurrently.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -99,11 +100,17 @@ class ObjectCommands {
   // Deleting a missing key succeeds, as in S3.
   Status DeleteObject(const Principal& p, const std::string& bucket, const std::string& key);
   Result<ListObjectsResult> ListObjects(const Principal& p, const ListObjectsInput& in);
-  // Server-side copy; the metadata is copied unless `replace_metadata` is given.
+  // Judges the opened source before anything is copied (the copy's preconditions); a
+  // failure is returned as is.
+  using SourceCheck = std::function<Status(const ObjectRecord&)>;
+  // Server-side copy; the metadata is copied unless `replace_metadata` is given. Copying an
+  // object onto itself without replacing its metadata is InvalidRequest (it would change
+  // nothing), as in S3.
   Result<ObjectRecord> CopyObject(const Principal& p, const std::string& src_bucket,
                                   const std::string& src_key, const std::string& dst_bucket,
                                   const std::string& dst_key,
-                                  const std::optional<PutObjectInput>& replace_metadata);
+                                  const std::optional<PutObjectInput>& replace_metadata,
+                                  const SourceCheck& check_source = nullptr);
 
  // ---- multipart uploads (object_multipart_commands.cc) ----
   static constexpr int64_t kMinPartSize = 5 << 20;  // all parts but the last

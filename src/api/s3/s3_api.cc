@@ -367,8 +367,15 @@ http::Response S3Api::CopyObject(Call& c, const std::string& source) {
       if (k.rfind("x-amz-meta-", 0) == 0) replace->user_metadata[k.substr(11)] = v;
     }
   }
+  auto check_source = [&](const ObjectRecord& o) -> Status {
+    if (EvaluatePreconditions(c.request, "x-amz-copy-source-", o.etag, o.created_at) ==
+        Precondition::kServe) {
+      return OkStatus();
+    }
+    return PreconditionFailed();
+  };
   auto o = d_.objects->CopyObject(c.principal, src->first, src->second, c.bucket, c.key,
-                                  replace);
+                                  replace, check_source);
   if (!o.ok()) return Error(o.status(), c.request, c.resource);
   return Xml(200, "<CopyObjectResult xmlns=\"" + std::string(kS3Namespace) + "\">" +
                       Element("LastModified", IsoTime(o->created_at)) +
@@ -389,6 +396,40 @@ class ReaderSource final : public http::BodySource {
  private:
   std::unique_ptr<ObjectReader> reader_;
 };
+
+// The answer when a GetObject/HeadObject precondition does not hold: 304 with the
+// validators, or 412.
+std::optional<http::Response> S3Api::Unmet(Call& c, const ObjectRecord& o) {
+  switch (EvaluatePreconditions(c.request, "", o.etag, o.created_at)) {
+    case Precondition::kServe:
+      return std::nullopt;
+    case Precondition::kFailed:
+      return Error(PreconditionFailed(), c.request, c.resource);
+    case Precondition::kNotModified: {
+      http::Response r;
+      r.status = 304;
+      r.headers.emplace_back("ETag", Quoted(o.etag));
+      r.headers.emplace_back("Last-Modified", HttpDate(o.created_at));
+      return r;
+    }
+  }
+  return std::nullopt;
+}
+
+// GetObject's response-* query parameters (what presigned download links use to name the
+// file): they set the header of the answer, not the object.
+void S3Api::ApplyResponseOverrides(Call& c, http::Response& out) {
+  static constexpr std::pair<const char*, const char*> kOverrides[] = {
+      {"response-content-language", "Content-Language"},
+      {"response-expires", "Expires"},
+      {"response-cache-control", "Cache-Control"},
+      {"response-content-disposition", "Content-Disposition"},
+      {"response-content-encoding", "Content-Encoding"}};
+  if (c.Has("response-content-type")) out.content_type = c.Q("response-content-type");
+  for (const auto& [param, header] : kOverrides) {
+    if (c.Has(param)) out.headers.emplace_back(header, c.Q(param));
+  }
+}
 
 http::Response S3Api::GetObject(Call& c, bool head) {
   http::Response out;
@@ -413,14 +454,18 @@ http::Response S3Api::GetObject(Call& c, bool head) {
   if (head) {
     auto o = d_.objects->HeadObject(c.principal, c.bucket, c.key);
     if (!o.ok()) return Error(o.status(), c.request, c.resource);
+    if (auto stop = Unmet(c, *o)) return std::move(*stop);
     add_headers(*o);
+    ApplyResponseOverrides(c, out);
     add_checksum(*o);
     out.headers.emplace_back("Content-Length", std::to_string(o->size));
     return out;
   }
   auto opened = d_.objects->GetObject(c.principal, c.bucket, c.key, c.H("range"));
   if (!opened.ok()) return Error(opened.status(), c.request, c.resource);
+  if (auto stop = Unmet(c, opened->record)) return std::move(*stop);
   add_headers(opened->record);
+  ApplyResponseOverrides(c, out);
   if (!opened->range) add_checksum(opened->record);
   if (opened->range) {
     out.status = 206;

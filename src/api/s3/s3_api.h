@@ -54,6 +54,8 @@ class S3Api {
   http::Response ListUploads(Call& call);
   http::Response CopyObject(Call& call, const std::string& source);
   http::Response GetObject(Call& call, bool head);
+  std::optional<http::Response> Unmet(Call& call, const ObjectRecord& object);
+  static void ApplyResponseOverrides(Call& call, http::Response& out);
 
   S3ApiDeps d_;
 };

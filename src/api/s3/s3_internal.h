@@ -12,6 +12,7 @@
 #include "api/digest_checked_body.h"
 #include "api/request_auth.h"
 #include "api/s3/aws_chunked_body.h"
+#include "api/s3/object_preconditions.h"
 #include "api/s3/s3_api.h"
 #include "api/s3/s3_xml.h"
 #include "api/s3/upload_checksum.h"
@@ -66,6 +67,11 @@ inline std::optional<std::pair<std::string, std::string>> ParseCopySource(
 inline Status BadCopySource() {
   return BadRequest("InvalidArgument",
                     "Copy Source must mention the source bucket and key: sourcebucket/sourcekey.");
+}
+
+inline Status PreconditionFailed() {
+  return Status(412, "PreconditionFailed",
+                "At least one of the pre-conditions you specified did not hold");
 }
 
 inline std::string Quoted(const std::string& etag) { return "\"" + etag + "\""; }
