@@ -70,15 +70,45 @@ def test_writes_are_refused_and_change_nothing(s3, filled):
         (s3.put_bucket_policy, {"Policy": '{"Version":"2012-10-17","Statement":[]}'}),
         (s3.put_bucket_cors, {"CORSConfiguration": {"CORSRules": [
             {"AllowedMethods": ["GET"], "AllowedOrigins": ["*"]}]}}),
-        (s3.put_bucket_acl, {"ACL": "public-read"}),
         (s3.put_object_tagging, {"Key": "k", "Tagging": tags}),
-        (s3.put_object_acl, {"Key": "k", "ACL": "public-read"}),
         (s3.list_object_versions, {}),
     ]:
         assert refused("NotImplemented", call, Bucket=filled, **kwargs) == 400
     still_there(s3, filled)
     assert s3.get_object_tagging(Bucket=filled, Key="k")["TagSet"] == []
     assert "Status" not in s3.get_bucket_versioning(Bucket=filled)
+
+
+def test_acls_may_only_say_what_is_true_owner_full_control(s3, tenant, filled):
+    assert s3.get_bucket_ownership_controls(Bucket=filled)["OwnershipControls"]["Rules"] == [
+        {"ObjectOwnership": "BucketOwnerEnforced"}]
+    s3.put_bucket_acl(Bucket=filled, ACL="private")
+    s3.put_object_acl(Bucket=filled, Key="k", ACL="bucket-owner-full-control")
+    owner = {"ID": tenant.id}
+    s3.put_object_acl(Bucket=filled, Key="k", AccessControlPolicy={"Owner": owner, "Grants": [
+        {"Grantee": {"ID": tenant.id, "Type": "CanonicalUser"}, "Permission": "FULL_CONTROL"}]})
+    s3.put_object(Bucket=filled, Key="owned", Body=b"x", ACL="bucket-owner-full-control")
+    s3.delete_object(Bucket=filled, Key="owned")
+    for call, kwargs in [
+        (s3.put_bucket_acl, {"ACL": "public-read"}),
+        (s3.put_object_acl, {"Key": "k", "ACL": "public-read"}),
+        (s3.put_object_acl, {"Key": "k", "AccessControlPolicy": {"Owner": owner, "Grants": [
+            {"Grantee": {"Type": "Group",
+                         "URI": "http://acs.amazonaws.com/groups/global/AllUsers"},
+             "Permission": "READ"}]}}),
+        (s3.put_object, {"Key": "public", "Body": b"x", "ACL": "public-read"}),
+        (s3.put_object, {"Key": "public", "Body": b"x", "GrantRead": 'uri="http://acs.amazonaws.com/groups/global/AllUsers"'}),
+        (s3.copy_object, {"Key": "public", "CopySource": {"Bucket": filled, "Key": "k"},
+                          "ACL": "public-read"}),
+        (s3.create_multipart_upload, {"Key": "public", "ACL": "public-read"}),
+    ]:
+        assert refused("AccessControlListNotSupported", call, Bucket=filled, **kwargs) == 400
+    still_there(s3, filled)
+    assert s3.list_multipart_uploads(Bucket=filled).get("Uploads", []) == []
+    name = bucket_name()
+    assert refused("AccessControlListNotSupported", s3.create_bucket, Bucket=name,
+                   ACL="public-read") == 400
+    assert name not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
 
 
 def test_deleting_a_configuration_never_deletes_the_bucket_or_object(s3, filled):

@@ -36,7 +36,7 @@ bool S3Api::Claims(const http::Request& r) const {
 }
 
 bool S3Api::StreamsBody(const http::Request& r) const {
-  if (r.method != "PUT" || !Claims(r)) return false;
+  if (r.method != "PUT" || !Claims(r) || NamesSubresource(r)) return false;
   // An object upload: PUT on a key (a bucket-level PUT carries a small XML body).
   std::string_view path(r.path);
   while (!path.empty() && path.front() == '/') path.remove_prefix(1);
@@ -159,6 +159,9 @@ http::Response S3Api::ListBuckets(Call& c) {
 }
 
 http::Response S3Api::CreateBucket(Call& c) {
+  if (Status s = CheckAclHeaders(c.request, c.principal.tenant_id); !s.ok()) {
+    return Error(s, c.request, c.resource);
+  }
   if (!c.request.body.empty()) {
     pugi::xml_document doc;
     if (!doc.load_string(c.request.body.c_str())) {
@@ -345,6 +348,9 @@ void AddChecksumHeader(http::Response& out, const PutObjectInput& in) {
 }
 
 http::Response S3Api::PutObject(Call& c) {
+  if (Status s = CheckAclHeaders(c.request, c.principal.tenant_id); !s.ok()) {
+    return Error(s, c.request, c.resource);
+  }
   UploadBody body;
   PutObjectInput in;
   PrepareUpload(c, body, in);
@@ -357,6 +363,9 @@ http::Response S3Api::PutObject(Call& c) {
 }
 
 http::Response S3Api::CopyObject(Call& c, const std::string& source) {
+  if (Status s = CheckAclHeaders(c.request, c.principal.tenant_id); !s.ok()) {
+    return Error(s, c.request, c.resource);
+  }
   auto src = ParseCopySource(source);
   if (!src) return Error(BadCopySource(), c.request, c.resource);
   std::optional<PutObjectInput> replace;

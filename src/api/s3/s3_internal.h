@@ -12,6 +12,7 @@
 #include "api/digest_checked_body.h"
 #include "api/request_auth.h"
 #include "api/s3/aws_chunked_body.h"
+#include "api/s3/s3_acl.h"
 #include "api/s3/object_preconditions.h"
 #include "api/s3/s3_api.h"
 #include "api/s3/s3_xml.h"
@@ -68,6 +69,10 @@ inline Status BadCopySource() {
   return BadRequest("InvalidArgument",
                     "Copy Source must mention the source bucket and key: sourcebucket/sourcekey.");
 }
+
+// Whether the query names a bucket or object sub-resource such as ?acl or ?tagging
+// (s3_subresources.cc); such a request is never an object upload.
+bool NamesSubresource(const http::Request& request);
 
 inline Status PreconditionFailed() {
   return Status(412, "PreconditionFailed",

@@ -16,6 +16,7 @@ http::Response S3Api::Multipart(Call& c) {
   const std::string& m = c.request.method;
   auto fail = [&](const Status& s) { return Error(s, c.request, c.resource); };
   if (m == "POST" && c.Has("uploads")) {
+    if (Status s = CheckAclHeaders(c.request, c.principal.tenant_id); !s.ok()) return fail(s);
     UploadBody body;
     PutObjectInput in;
     PrepareUpload(c, body, in);

@@ -4,12 +4,15 @@
 // `DELETE /bucket/key?tagging` for DeleteObject, and the tool that sent it would delete data.
 //
 // Reads answer what is true of every bucket and object here, in the form S3 gives for one
-// that was never configured: the owner has full control, versioning was never enabled, there
-// is no policy, CORS rule, lifecycle or tag set. Deleting a configuration that cannot exist
-// succeeds and changes nothing, as S3 answers for one never set. Setting one is refused with
+// that was never configured: the owner has full control (ownership "bucket owner enforced",
+// see s3_acl.h), versioning was never enabled, there is no policy, CORS rule, lifecycle or
+// tag set. Deleting a configuration that cannot exist succeeds and changes nothing, as S3
+// answers for one never set. Setting an ACL that says what is already true succeeds, any
+// other ACL is AccessControlListNotSupported; setting anything else is refused with
 // NotImplemented, as a 400: the request is valid S3 that this store does not carry out.
 #include <array>
 
+#include "api/s3/s3_acl.h"
 #include "api/s3/s3_internal.h"
 
 namespace strato::api::s3 {
@@ -42,7 +45,8 @@ constexpr std::array<UnsetConfiguration, 17> kConfigurations = {{
     {"replication", Level::kBucket, 404, "ReplicationConfigurationNotFoundError", "", ""},
     {"object-lock", Level::kBucket, 404, "ObjectLockConfigurationNotFoundError", "", ""},
     {"publicAccessBlock", Level::kBucket, 404, "NoSuchPublicAccessBlockConfiguration", "", ""},
-    {"ownershipControls", Level::kBucket, 404, "OwnershipControlsNotFoundError", "", ""},
+    {"ownershipControls", Level::kBucket, 200, "", "OwnershipControls",
+     "<Rule><ObjectOwnership>BucketOwnerEnforced</ObjectOwnership></Rule>"},
     {"logging", Level::kBucket, 200, "", "BucketLoggingStatus", ""},
     {"notification", Level::kBucket, 200, "", "NotificationConfiguration", ""},
 }};
@@ -71,6 +75,18 @@ Status NotImplemented(std::string_view what, std::string_view verb) {
 }
 
 }  // namespace
+
+bool NamesSubresource(const http::Request& request) {
+  for (const auto& [name, value] : request.QueryParamList()) {
+    for (const auto& u : kConfigurations) {
+      if (name == u.name) return true;
+    }
+    for (std::string_view other : kOtherSubresources) {
+      if (name == other) return true;
+    }
+  }
+  return false;
+}
 
 std::optional<http::Response> S3Api::Subresource(Call& c) {
   const Level level = c.key.empty() ? Level::kBucket : Level::kObject;
@@ -105,6 +121,11 @@ std::optional<http::Response> S3Api::Subresource(Call& c) {
     http::Response r;
     r.status = 204;
     return r;
+  }
+  if (m == "PUT" && config->name == "acl") {
+    Status s = CheckAclPut(c.request, bucket->tenant_id);
+    if (!s.ok()) return fail(s);
+    return http::Response{};
   }
   if (m != "GET") return fail(NotImplemented(config->name, "Setting "));
   if (config->name == "acl") return Xml(200, Acl(bucket->tenant_id));
