@@ -49,6 +49,11 @@ def test_vpc_subnet_instance_lifecycle(cli, ec2, image_id):
     described = cli.ok("ec2", "describe-instances", "--instance-ids", iid)
     d = described["Reservations"][0]["Instances"][0]
     assert (d["PrivateIpAddress"], d["SubnetId"], d["VpcId"]) == ("10.20.1.50", sub_id, vpc_id)
+    # The name the subnet's dnsmasq and the metadata service give the instance.
+    assert d["PrivateDnsName"] == f"{iid}.strato.internal"
+    assert d["NetworkInterfaces"][0]["PrivateDnsName"] == f"{iid}.strato.internal"
+    assert d["NetworkInterfaces"][0]["PrivateIpAddresses"][0]["PrivateDnsName"] == (
+        f"{iid}.strato.internal")
     assert cli.ok("ec2", "describe-subnets", "--subnet-ids", sub_id)["Subnets"][0][
         "AvailableIpAddressCount"] == 250
 

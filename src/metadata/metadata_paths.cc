@@ -4,12 +4,14 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/dns_names.h"
+
 namespace strato {
 namespace {
 
 std::string HostnameOf(const InstanceMetadata& m) {
   // The name the subnet's dnsmasq serves for this instance (docs/network.md).
-  return m.instance_id + ".strato.internal";
+  return PrivateDnsName(m.instance_id);
 }
 
 std::string Iso8601(TimeMs ms) {

@@ -4,6 +4,7 @@
 
 #include "api/json_output.h"
 #include "common/digest.h"
+#include "core/dns_names.h"
 #include "core/instance_types.h"
 #include "core/volume_model.h"
 
@@ -89,6 +90,7 @@ void WriteNetworkInterfaces(XmlWriter& x, const Instance& i) {
     x.Leaf("status", "in-use");
     x.Leaf("macAddress", nic.mac);
     x.Leaf("privateIpAddress", nic.private_ip);
+    if (n == 0) x.Leaf("privateDnsName", PrivateDnsName(i.id));
     x.Leaf("sourceDestCheck", true);
     WriteGroupSet(x, i);
     // The elastic IP maps to the primary interface's address.
@@ -109,6 +111,7 @@ void WriteNetworkInterfaces(XmlWriter& x, const Instance& i) {
     x.Open("privateIpAddressesSet");
     x.Open("item");
     x.Leaf("privateIpAddress", nic.private_ip);
+    if (n == 0) x.Leaf("privateDnsName", PrivateDnsName(i.id));
     x.Leaf("primary", true);
     x.Close();
     x.Close();
@@ -148,7 +151,8 @@ void WriteInstance(XmlWriter& x, const Instance& i) {
   x.Leaf("instanceId", i.id);
   x.Leaf("imageId", i.image_id);
   WriteState(x, "instanceState", i.state);
-  x.Empty("privateDnsName");
+  // A terminated instance has released its interfaces, and with them its name.
+  x.Leaf("privateDnsName", i.interfaces.empty() ? "" : PrivateDnsName(i.id));
   x.Empty("dnsName");
   x.Leaf("reason", i.state_reason);
   x.Leaf("amiLaunchIndex", 0);

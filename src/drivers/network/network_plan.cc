@@ -4,6 +4,7 @@
 #include <set>
 
 #include "common/ids.h"
+#include "core/dns_names.h"
 #include "drivers/network/firewall_plan.h"
 
 namespace strato {
@@ -166,8 +167,8 @@ std::vector<std::string> DnsmasqArgs(const SubnetPlan& p, const std::string& dns
           "--dhcp-option=option:router," + p.gateway,
           "--dhcp-option=option:dns-server," + p.gateway,
           // DNS answers only from its own entries: never forwards a guest's query outside.
-          "--no-resolv", "--no-hosts", "--no-poll", "--domain=strato.internal",
-          "--local=/strato.internal/", "--log-facility=" + state_prefix + ".log"};
+          "--no-resolv", "--no-hosts", "--no-poll", "--domain=" + std::string(kInternalDomain),
+          "--local=/" + std::string(kInternalDomain) + "/", "--log-facility=" + state_prefix + ".log"};
 }
 
 }  // namespace strato
