@@ -123,3 +123,17 @@ def test_errors_the_cli_shows(cli, shared_stratod, admin, image_id):
                   "ami-0123456789abcdef0", "--instance-type", "t3.nano")
     finally:
         other.ok("ec2", "terminate-instances", "--instance-ids", theirs)
+
+
+def test_dry_run_stops_before_anything_happens(cli, image_id):
+    before = cli.ok("ec2", "describe-volumes")["Volumes"]
+    n_instances = len(instances_of(cli.ok("ec2", "describe-instances")))
+    for args in (["run-instances", "--image-id", image_id, "--instance-type", "t3.nano"],
+                 ["create-volume", "--size", "1", "--availability-zone", "strato-1a"],
+                 ["describe-instances"], ["create-key-pair", "--key-name", unique("dry")]):
+        err = cli.fails("DryRunOperation", "ec2", *args, "--dry-run")
+        assert "Request would have succeeded, but DryRun flag is set" in err
+    assert cli.ok("ec2", "describe-volumes")["Volumes"] == before
+    assert len(instances_of(cli.ok("ec2", "describe-instances"))) == n_instances
+    # --no-dry-run is the plain call.
+    assert "Reservations" in cli.ok("ec2", "describe-instances", "--no-dry-run")

@@ -23,8 +23,26 @@ Ec2Api::Ec2Api(Ec2Deps deps) : d_(std::move(deps)) {
 void Ec2Api::Register(std::string action, std::vector<std::string> allowed, Ec2Handler handler) {
   allowed.push_back("Action");
   allowed.push_back("Version");
+  allowed.push_back("DryRun");
   actions_[std::move(action)] = Action{std::move(allowed), std::move(handler)};
 }
+
+namespace {
+
+// DryRun=true stops a request that is authenticated, names a known action and only its
+// parameters, with EC2's DryRunOperation (412), before anything is looked up or changed.
+// The parameters' values are not judged: the real call does that.
+Status CheckDryRun(const Ec2Params& params) {
+  const std::string* dry = params.Find("DryRun");
+  if (!dry || *dry == "false") return OkStatus();
+  if (*dry != "true") {
+    return BadRequest("InvalidParameterValue",
+                      "Value (" + *dry + ") for parameter DryRun is invalid: true or false.");
+  }
+  return Status(412, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.");
+}
+
+}  // namespace
 
 http::Response Ec2Api::Handle(http::Request& req) {
   // The metric label: one per registered action, never the raw (unbounded) input.
@@ -64,6 +82,7 @@ http::Response Ec2Api::Handle(http::Request& req) {
     Status s = params->CheckAllowed(it->second.allowed);
     XmlWriter x(*action_name + "Response", kEc2Xmlns);
     x.Leaf("requestId", req.request_id);
+    if (s.ok()) s = CheckDryRun(*params);
     if (s.ok()) s = it->second.handler(Ec2Call{req, *params, *principal}, x);
     if (!s.ok()) return Ec2ErrorResponse(s, req.request_id);
     http::Response ok;
