@@ -67,6 +67,9 @@ struct ListObjectsResult {
 struct CompletedPart {
   int part_number = 0;
   std::string etag;  // as the client sent it (quotes allowed)
+  // The <ChecksumCRC32>… values the client sent for the part (base64); each must equal the
+  // part's stored checksum.
+  std::vector<std::pair<ChecksumAlgorithm, std::string>> checksums;
 };
 
 struct ListPartsResult {
@@ -116,17 +119,24 @@ class ObjectCommands {
   static constexpr int64_t kMinPartSize = 5 << 20;  // all parts but the last
   static constexpr int kMaxParts = 10000;
   // `in.read` is unused; content type and metadata are kept for the completed object.
+  // `in.checksum_algorithm`, when set, is the upload's (x-amz-checksum-algorithm): every
+  // part must then carry a checksum of it, and the object gets their composite.
   Result<MultipartUpload> CreateMultipartUpload(const Principal& p, const PutObjectInput& in);
   // `in.bucket`/`in.key` must name the upload's object. InvalidArgument for part numbers
-  // outside 1..10000.
+  // outside 1..10000; InvalidRequest (400) when the upload has a checksum algorithm and the
+  // part declares no checksum of it. The part keeps its verified checksum, if any.
   Result<UploadPart> UploadPartData(const Principal& p, const std::string& upload_id,
                                     int part_number, PutObjectInput& in);
-  // A part copied from (a range of) an existing object.
+  // A part copied from (a range of) an existing object; checksummed with the upload's
+  // algorithm when it has one.
   Result<UploadPart> UploadPartCopy(const Principal& p, const std::string& bucket,
                                     const std::string& key, const std::string& upload_id,
                                     int part_number, const std::string& src_bucket,
                                     const std::string& src_key, const std::string& range);
   // InvalidPart, InvalidPartOrder, EntityTooSmall (400). The ETag is "<md5 of md5s>-<n>".
+  // InvalidPart also when a part checksum given differs from the stored one. An upload with
+  // a checksum algorithm gives the object the composite of its parts' checksums
+  // (CompositeChecksumBase64, "SHA256:<base64>-<n>" as stored).
   Result<ObjectRecord> CompleteMultipartUpload(const Principal& p, const std::string& bucket,
                                                const std::string& key,
                                                const std::string& upload_id,
@@ -149,7 +159,7 @@ class ObjectCommands {
   Result<MultipartUpload> OwnedUpload(const Principal& p, const std::string& bucket,
                                       const std::string& key, const std::string& upload_id);
   Result<UploadPart> CommitPart(const Bucket& b, const MultipartUpload& u, int part_number,
-                                const WrittenFile& f);
+                                const WrittenFile& f, const std::string& checksum);
   Result<Bucket> OwnedBucket(const Principal& p, const std::string& name);
   Result<ObjectRecord> Commit(const Bucket& b, const std::string& key, const WrittenFile& f,
                               const std::string& content_type, const std::string& metadata_json,

@@ -18,6 +18,32 @@ std::string Unquote(std::string etag) {
   return etag;
 }
 
+Status InvalidPart() {
+  return BadRequest("InvalidPart",
+                    "One or more of the specified parts could not be found. The part may not "
+                    "have been uploaded, or the specified entity tag may not match the part's "
+                    "entity tag.");
+}
+
+// Every checksum the client lists for a part must be the one the part was verified with.
+Status CheckListedChecksums(const CompletedPart& listed, const UploadPart& stored) {
+  auto kept = ParseStoredChecksum(stored.checksum);
+  for (const auto& [algorithm, base64] : listed.checksums) {
+    if (!kept || kept->algorithm != algorithm || kept->base64 != base64) {
+      return BadRequest("InvalidPart", "The checksum given for part " +
+                                           std::to_string(listed.part_number) +
+                                           " does not match the part's checksum.");
+    }
+  }
+  return OkStatus();
+}
+
+// The upload's algorithm as stored ("SHA256"); nullopt for none.
+std::optional<ChecksumAlgorithm> UploadAlgorithm(const MultipartUpload& u) {
+  return u.checksum_algorithm.empty() ? std::nullopt
+                                      : ParseChecksumAlgorithm(u.checksum_algorithm);
+}
+
 Status CheckPartNumber(int n) {
   if (n < 1 || n > ObjectCommands::kMaxParts) {
     return BadRequest("InvalidArgument", "Part number must be an integer between 1 and 10000, "
@@ -53,7 +79,8 @@ Result<MultipartUpload> ObjectCommands::CreateMultipartUpload(const Principal& p
                     in.key,
                     in.content_type.empty() ? "binary/octet-stream" : in.content_type,
                     ObjectMetadataJson(in.user_metadata),
-                    env_.now_ms()};
+                    env_.now_ms(),
+                    in.checksum_algorithm ? ToString(*in.checksum_algorithm) : ""};
   STRATO_RETURN_IF_ERROR(env_.store->Write([&](WriteTxn& t) {
     STRATO_RETURN_IF_ERROR(t.GetBucket(in.bucket).status());
     return t.InsertUpload(u);
@@ -62,8 +89,9 @@ Result<MultipartUpload> ObjectCommands::CreateMultipartUpload(const Principal& p
 }
 
 Result<UploadPart> ObjectCommands::CommitPart(const Bucket& b, const MultipartUpload& u,
-                                              int part_number, const WrittenFile& f) {
-  UploadPart part{u.id, part_number, f.size, f.md5_hex, f.data_file, env_.now_ms()};
+                                              int part_number, const WrittenFile& f,
+                                              const std::string& checksum) {
+  UploadPart part{u.id, part_number, f.size, f.md5_hex, f.data_file, env_.now_ms(), checksum};
   std::string replaced;
   Status s = env_.store->Write([&](WriteTxn& t) {
     STRATO_RETURN_IF_ERROR(t.GetUpload(u.id).status());  // aborted meanwhile?
@@ -83,6 +111,14 @@ Result<UploadPart> ObjectCommands::UploadPartData(const Principal& p, const std:
   STRATO_RETURN_IF_ERROR(CheckPartNumber(part_number));
   STRATO_ASSIGN_OR_RETURN(MultipartUpload u, OwnedUpload(p, in.bucket, in.key, upload_id));
   STRATO_ASSIGN_OR_RETURN(Bucket b, OwnedBucket(p, in.bucket));
+  if (auto want = UploadAlgorithm(u); want && in.checksum_algorithm != want) {
+    // Refused before a byte is read: nothing of the part is stored.
+    return BadRequest("InvalidRequest",
+                      std::string("Checksum Type mismatch occurred, expected checksum Type: ") +
+                          ToString(*want) + ", actual checksum Type: " +
+                          (in.checksum_algorithm ? ToString(*in.checksum_algorithm) : "null") +
+                          ".");
+  }
   STRATO_ASSIGN_OR_RETURN(DeclaredDigests declared, ParseDeclaredDigests(in));
   STRATO_ASSIGN_OR_RETURN(WrittenFile f, files_.Write(b.id, in.read, kMaxPartSize,
                                                       declared.sha256_hex.has_value()));
@@ -91,7 +127,12 @@ Result<UploadPart> ObjectCommands::UploadPartData(const Principal& p, const std:
     files_.Remove(b.id, f.data_file);
     return digests;
   }
-  return CommitPart(b, u, part_number, f);
+  // The body ended, so a declared checksum has been verified by now.
+  std::string checksum;
+  if (in.checksum_algorithm && !in.checksum_base64.empty()) {
+    checksum = StoredChecksum(*in.checksum_algorithm, in.checksum_base64);
+  }
+  return CommitPart(b, u, part_number, f, checksum);
 }
 
 Result<UploadPart> ObjectCommands::UploadPartCopy(const Principal& p, const std::string& bucket,
@@ -109,11 +150,21 @@ Result<UploadPart> ObjectCommands::UploadPartCopy(const Principal& p, const std:
                                          "bytes=first-last.");
   }
   ObjectReader& reader = *src.reader;
-  STRATO_ASSIGN_OR_RETURN(
-      WrittenFile f,
-      files_.Write(b.id, [&](char* out, size_t max) { return reader.Read(out, max); },
-                   kMaxPartSize, /*with_sha256=*/false));
-  return CommitPart(b, u, part_number, f);
+  // The copied bytes get the upload's checksum, as the part would had it been uploaded.
+  const std::optional<ChecksumAlgorithm> algorithm = UploadAlgorithm(u);
+  std::optional<ChecksumHasher> hasher;
+  if (algorithm) hasher.emplace(*algorithm);
+  STRATO_ASSIGN_OR_RETURN(WrittenFile f,
+                          files_.Write(
+                              b.id,
+                              [&](char* out, size_t max) -> Result<size_t> {
+                                STRATO_ASSIGN_OR_RETURN(size_t n, reader.Read(out, max));
+                                if (hasher) hasher->Update(std::string_view(out, n));
+                                return n;
+                              },
+                              kMaxPartSize, /*with_sha256=*/false));
+  std::string checksum = hasher ? StoredChecksum(*algorithm, hasher->FinishBase64()) : "";
+  return CommitPart(b, u, part_number, f, checksum);
 }
 
 Result<ObjectRecord> ObjectCommands::CompleteMultipartUpload(
@@ -133,6 +184,8 @@ Result<ObjectRecord> ObjectCommands::CompleteMultipartUpload(
   for (const auto& sp : stored) by_number[sp.part_number] = &sp;
   std::vector<std::string> files;
   std::string md5s;
+  const std::optional<ChecksumAlgorithm> algorithm = UploadAlgorithm(u);
+  std::vector<std::string> part_checksums;  // base64, for the composite
   for (size_t i = 1; i < parts.size(); ++i) {
     if (parts[i].part_number <= parts[i - 1].part_number) {
       return BadRequest("InvalidPartOrder",
@@ -143,11 +196,14 @@ Result<ObjectRecord> ObjectCommands::CompleteMultipartUpload(
   for (size_t i = 0; i < parts.size(); ++i) {
     const CompletedPart& cp = parts[i];
     auto it = by_number.find(cp.part_number);
-    if (it == by_number.end() || Unquote(cp.etag) != it->second->etag) {
-      return BadRequest("InvalidPart",
-                        "One or more of the specified parts could not be found. The part may not "
-                        "have been uploaded, or the specified entity tag may not match the part's "
-                        "entity tag.");
+    if (it == by_number.end() || Unquote(cp.etag) != it->second->etag) return InvalidPart();
+    STRATO_RETURN_IF_ERROR(CheckListedChecksums(cp, *it->second));
+    if (algorithm) {
+      auto kept = ParseStoredChecksum(it->second->checksum);
+      // Every part of such an upload was verified with the algorithm; anything else is a
+      // part that cannot take part in the composite.
+      if (!kept || kept->algorithm != *algorithm) return InvalidPart();
+      part_checksums.push_back(kept->base64);
     }
     if (i + 1 < parts.size() && it->second->size < kMinPartSize) {
       return BadRequest("EntityTooSmall",
@@ -157,6 +213,12 @@ Result<ObjectRecord> ObjectCommands::CompleteMultipartUpload(
     files.push_back(it->second->data_file);
     md5s += *HexDecode(it->second->etag);
   }
+  std::string checksum;
+  if (algorithm) {
+    auto composite = CompositeChecksumBase64(*algorithm, part_checksums);
+    if (!composite) return InvalidPart();
+    checksum = StoredChecksum(*algorithm, *composite);
+  }
   STRATO_ASSIGN_OR_RETURN(WrittenFile joined, files_.Concatenate(b.id, files));
   ObjectRecord o{bucket,
                  key,
@@ -165,7 +227,8 @@ Result<ObjectRecord> ObjectCommands::CompleteMultipartUpload(
                  u.content_type,
                  u.user_metadata,
                  joined.data_file,
-                 env_.now_ms()};
+                 env_.now_ms(),
+                 checksum};
   std::string replaced;
   std::vector<std::string> part_files;
   Status s = env_.store->Write([&](WriteTxn& t) {

@@ -196,4 +196,21 @@ std::string ChecksumBase64(ChecksumAlgorithm a, std::string_view data) {
   return h.FinishBase64();
 }
 
+std::optional<std::string> CompositeChecksumBase64(ChecksumAlgorithm a,
+                                                   const std::vector<std::string>& parts) {
+  if (parts.empty()) return std::nullopt;
+  ChecksumHasher h(a);
+  for (const std::string& part : parts) {
+    auto raw = Base64Decode(part);
+    if (!raw || raw->size() != ChecksumSize(a)) return std::nullopt;
+    h.Update(*raw);
+  }
+  return h.FinishBase64() + "-" + std::to_string(parts.size());
+}
+
+bool IsCompositeChecksum(std::string_view base64) {
+  // Base64 has no '-', so a dash can only be the part count's separator.
+  return base64.find('-') != std::string_view::npos;
+}
+
 }  // namespace strato

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace strato {
 
@@ -53,5 +54,13 @@ std::optional<ParsedChecksum> ParseStoredChecksum(std::string_view stored);
 
 // One-shot, for tests and small inputs.
 std::string ChecksumBase64(ChecksumAlgorithm a, std::string_view data);
+
+// The checksum of a multipart object as S3 composes it from its parts' checksums:
+// base64(HASH(raw part digest 1 || raw part digest 2 || …)) + "-" + <number of parts>.
+// nullopt when `parts` is empty or a value is not the base64 of a digest of `a`'s size.
+std::optional<std::string> CompositeChecksumBase64(ChecksumAlgorithm a,
+                                                   const std::vector<std::string>& parts);
+// True for a value CompositeChecksumBase64 made (it ends in "-<n>").
+bool IsCompositeChecksum(std::string_view base64);
 
 }  // namespace strato

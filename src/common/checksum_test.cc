@@ -53,5 +53,54 @@ TEST(Checksum, NamesAndHeaders) {
   EXPECT_FALSE(ParseStoredChecksum("MD5:x"));
 }
 
+// Expected values computed once with Python's hashlib / zlib (and a bitwise CRC-32C) over the
+// raw digests of "part one", "part two" and 1000 × 'x'.
+TEST(CompositeChecksum, KnownVectors) {
+  const std::vector<std::string> inputs = {"part one", "part two", std::string(1000, 'x')};
+  struct Case {
+    ChecksumAlgorithm algorithm;
+    std::vector<std::string> parts;
+    std::string composite;
+  };
+  const Case cases[] = {
+      {ChecksumAlgorithm::kSha256,
+       {"/tfwXBC8ldWX5vgQMijEwQeYtfdyFfcYqFRTTaVj3J4=",
+        "6laDy6WANfTzuTcCPLpwTwvkdmuspd1N7uRgvdEJF0E=",
+        "RPg1RJSlugO6F5Ko0+nFNMR6kYGYD956P0SwbvKufH8="},
+       "2gkrB+WmniPu/8FqZpmAJetVuTqDDc0KBe1aPGb6ddI=-3"},
+      {ChecksumAlgorithm::kSha1,
+       {"9kLGfNcsupOqCawlFyVo3wUoWdw=", "FIIcBZ4/CQUr+rSbkk5lyfgL1i4=",
+        "w++mkPo/3S4lJoU+7WcFOOoSdjg="},
+       "CoyzDElqIIBp9I7JIhW8YIdl8nE=-3"},
+      {ChecksumAlgorithm::kCrc32, {"ixQTsA==", "4LIfJw==", "O0HJ5g=="}, "QCrLEQ==-3"},
+      {ChecksumAlgorithm::kCrc32c, {"foplgw==", "BsZkyQ==", "YXFUyQ=="}, "6lqS1Q==-3"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(ToString(c.algorithm));
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      EXPECT_EQ(ChecksumBase64(c.algorithm, inputs[i]), c.parts[i]);
+    }
+    auto composite = CompositeChecksumBase64(c.algorithm, c.parts);
+    ASSERT_TRUE(composite);
+    EXPECT_EQ(*composite, c.composite);
+    EXPECT_TRUE(IsCompositeChecksum(*composite));
+    EXPECT_FALSE(IsCompositeChecksum(c.parts[0]));
+  }
+}
+
+TEST(CompositeChecksum, OnePartIsStillComposed) {
+  // sha256(sha256("only")), not sha256("only"): one part is a composite of one.
+  EXPECT_EQ(*CompositeChecksumBase64(ChecksumAlgorithm::kSha256,
+                                     {ChecksumBase64(ChecksumAlgorithm::kSha256, "only")}),
+            "x0il6nOphE0d1ANLmCj+CNYk/X6FJTpPBVdSsQwhMO8=-1");
+}
+
+TEST(CompositeChecksum, MalformedOrMissingPartsGiveNothing) {
+  EXPECT_FALSE(CompositeChecksumBase64(ChecksumAlgorithm::kSha256, {}));
+  EXPECT_FALSE(CompositeChecksumBase64(ChecksumAlgorithm::kSha256, {"not base64!"}));
+  // A CRC where a SHA-256 digest belongs.
+  EXPECT_FALSE(CompositeChecksumBase64(ChecksumAlgorithm::kSha256, {"ixQTsA=="}));
+}
+
 }  // namespace
 }  // namespace strato

@@ -192,6 +192,9 @@ struct MultipartUpload {
   std::string content_type;
   std::string user_metadata;  // as ObjectRecord::user_metadata
   TimeMs created_at = 0;
+  // "CRC32", "CRC32C", "SHA1", "SHA256": every part carries a checksum of this algorithm and
+  // the object gets the composite of them; "" when the upload was created without one.
+  std::string checksum_algorithm;
 };
 
 struct UploadPart {
@@ -201,6 +204,7 @@ struct UploadPart {
   std::string etag;  // hex MD5 of the part
   std::string data_file;
   TimeMs created_at = 0;
+  std::string checksum;  // the part's verified x-amz-checksum-*: "SHA256:<base64>", or ""
 };
 
 struct KeyPair {

@@ -8,7 +8,6 @@ namespace strato::api::s3 {
 namespace {
 
 constexpr size_t kMaxLine = 4096;
-constexpr size_t kFill = 64 << 10;
 
 Status Framing(const std::string& why) {
   return BadRequest("IncompleteBody", "The aws-chunked body is malformed: " + why + ".");
@@ -30,12 +29,10 @@ AwsChunkedBody::AwsChunkedBody(http::BodyStream& inner, std::optional<ChunkSigni
 }
 
 Result<bool> AwsChunkedBody::Fill() {
-  if (pos_ < buffer_.size()) return true;
-  buffer_.resize(kFill);
+  if (pos_ < framing_size_) return true;
   pos_ = 0;
-  STRATO_ASSIGN_OR_RETURN(size_t n, inner_.Read(buffer_.data(), buffer_.size()));
-  buffer_.resize(n);
-  return n > 0;
+  STRATO_ASSIGN_OR_RETURN(framing_size_, inner_.Read(framing_.data(), framing_.size()));
+  return framing_size_ > 0;
 }
 
 Result<std::string> AwsChunkedBody::ReadLine() {
@@ -43,12 +40,13 @@ Result<std::string> AwsChunkedBody::ReadLine() {
   for (;;) {
     STRATO_ASSIGN_OR_RETURN(bool more, Fill());
     if (!more) return Framing("it ends inside a chunk header");
-    size_t nl = buffer_.find('\n', pos_);
-    size_t end = nl == std::string::npos ? buffer_.size() : nl;
-    line.append(buffer_, pos_, end - pos_);
-    pos_ = nl == std::string::npos ? buffer_.size() : nl + 1;
+    const char* start = framing_.data() + pos_;
+    const char* nl = static_cast<const char*>(std::memchr(start, '\n', framing_size_ - pos_));
+    const char* end = nl ? nl : framing_.data() + framing_size_;
+    line.append(start, end);
+    pos_ = static_cast<size_t>(end - framing_.data()) + (nl ? 1 : 0);
     if (line.size() > kMaxLine) return Framing("a chunk header is too long");
-    if (nl != std::string::npos) break;
+    if (nl) break;
   }
   if (line.empty() || line.back() != '\r') return Framing("a line does not end in CRLF");
   line.pop_back();
@@ -99,7 +97,22 @@ Status AwsChunkedBody::EndChunk() {
   return OkStatus();
 }
 
+Result<size_t> AwsChunkedBody::ReadData(char* out, size_t max) {
+  const size_t want = static_cast<size_t>(std::min<uint64_t>(max, chunk_left_));
+  if (pos_ < framing_size_) {
+    size_t n = std::min(want, framing_size_ - pos_);
+    std::memcpy(out, framing_.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+  // Never past the chunk's end: what follows is framing, which goes to framing_.
+  STRATO_ASSIGN_OR_RETURN(size_t n, inner_.Read(out, want));
+  if (n == 0 && want > 0) return Framing("it ends inside a chunk");
+  return n;
+}
+
 Result<size_t> AwsChunkedBody::Read(char* out, size_t max) {
+  if (max == 0) return size_t{0};
   for (;;) {
     switch (state_) {
       case State::kDone:
@@ -110,13 +123,8 @@ Result<size_t> AwsChunkedBody::Read(char* out, size_t max) {
         break;
       }
       case State::kData: {
-        STRATO_ASSIGN_OR_RETURN(bool more, Fill());
-        if (!more) return Framing("it ends inside a chunk");
-        size_t n = static_cast<size_t>(
-            std::min<uint64_t>({max, chunk_left_, buffer_.size() - pos_}));
-        std::memcpy(out, buffer_.data() + pos_, n);
+        STRATO_ASSIGN_OR_RETURN(size_t n, ReadData(out, max));
         if (chunk_hash_) chunk_hash_->Update(std::string_view(out, n));
-        pos_ += n;
         chunk_left_ -= n;
         total_ += n;
         if (chunk_left_ == 0) state_ = State::kDataEnd;

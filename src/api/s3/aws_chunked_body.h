@@ -9,8 +9,15 @@
 // (SignatureDoesNotMatch); malformed framing fails with IncompleteBody. Handlers that commit
 // only after reading to the end therefore never store a forged or torn body. Trailing
 // headers (x-amz-checksum-*) are available once the body has been read.
+//
+// Cost: chunk data is read from the inner stream straight into the caller's buffer (the
+// object writer's 1 MiB blocks), as a plain Content-Length body is; only the framing (chunk
+// headers, CRLFs, trailers) goes through a small buffer here, from which the few data bytes
+// that follow a header are copied once. So a large aws-chunked body costs one user-space
+// copy per byte plus a few small reads per chunk.
 // Thread-safety: one reader, like http::BodyStream.
 
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
@@ -43,8 +50,15 @@ class AwsChunkedBody final : public http::BodyStream {
 
  private:
   enum class State { kChunkHeader, kData, kDataEnd, kTrailers, kDone };
-  // Makes at least one byte available in buffer_ (false at the end of the input).
+  // How much one framing read asks for: a chunk header with its signature is ~90 bytes, so
+  // this usually takes the previous chunk's CRLF, the header and a little data at once.
+  static constexpr size_t kFramingRead = 1024;
+
+  // Makes at least one byte available in framing_ (false at the end of the input).
   Result<bool> Fill();
+  // The next bytes of the current chunk's data into `out`: what framing_ still holds of
+  // them, else a read of the inner stream straight into `out`.
+  Result<size_t> ReadData(char* out, size_t max);
   // A line ending in CRLF, without it.
   Result<std::string> ReadLine();
   Status StartChunk(const std::string& header);
@@ -53,8 +67,9 @@ class AwsChunkedBody final : public http::BodyStream {
   http::BodyStream& inner_;
   std::optional<ChunkSigning> signing_;
   std::optional<uint64_t> decoded_length_;
-  std::string buffer_;
-  size_t pos_ = 0;
+  std::array<char, kFramingRead> framing_;
+  size_t framing_size_ = 0;  // bytes of framing_ read from the inner stream
+  size_t pos_ = 0;           // of them, already consumed
   State state_ = State::kChunkHeader;
   uint64_t chunk_left_ = 0;
   std::string chunk_signature_;

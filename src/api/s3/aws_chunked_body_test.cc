@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <vector>
 
 namespace strato::api::s3 {
 namespace {
@@ -23,14 +25,52 @@ class StringBody final : public http::BodyStream {
   size_t at_ = 0;
 };
 
-Result<std::string> ReadAll(http::BodyStream& body) {
-  std::string all;
-  char buf[777];
-  for (;;) {
-    STRATO_ASSIGN_OR_RETURN(size_t n, body.Read(buf, sizeof buf));
-    if (n == 0) return all;
-    all.append(buf, n);
+// Gives the bytes in reads that never cross one of `cuts` (offsets into the data), and at
+// most `max_read` at a time: the decoder's refills end exactly where the test wants.
+class CutBody final : public http::BodyStream {
+ public:
+  CutBody(std::string data, std::vector<size_t> cuts, size_t max_read)
+      : data_(std::move(data)), cuts_(std::move(cuts)), max_read_(max_read) {
+    std::sort(cuts_.begin(), cuts_.end());
   }
+  Result<size_t> Read(char* out, size_t max) override {
+    size_t end = std::min(data_.size(), at_ + std::min(max, max_read_));
+    auto next_cut = std::upper_bound(cuts_.begin(), cuts_.end(), at_);
+    if (next_cut != cuts_.end()) end = std::min(end, *next_cut);
+    data_.copy(out, end - at_, at_);
+    size_t n = end - at_;
+    at_ = end;
+    ++reads_;
+    largest_read_ = std::max(largest_read_, n);
+    return n;
+  }
+  std::optional<uint64_t> content_length() const override { return data_.size(); }
+  size_t reads() const { return reads_; }
+  size_t largest_read() const { return largest_read_; }
+
+ private:
+  std::string data_;
+  std::vector<size_t> cuts_;
+  size_t max_read_;
+  size_t at_ = 0;
+  size_t reads_ = 0;
+  size_t largest_read_ = 0;
+};
+
+Result<std::string> ReadAll(http::BodyStream& body, size_t buffer_size = 777) {
+  std::string all;
+  std::vector<char> buf(buffer_size);
+  for (;;) {
+    STRATO_ASSIGN_OR_RETURN(size_t n, body.Read(buf.data(), buf.size()));
+    if (n == 0) return all;
+    all.append(buf.data(), n);
+  }
+}
+
+std::string Pattern(size_t n, unsigned seed) {
+  std::string s(n, '\0');
+  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>((i * 2654435761u + seed) >> 11);
+  return s;
 }
 
 std::string Hex(size_t n) {
@@ -116,6 +156,49 @@ TEST_F(AwsChunkedBodyTest, UnsignedChunksWithTrailersDecode) {
   auto all = ReadAll(body);
   ASSERT_TRUE(all.ok()) << all.status().ToString();
   EXPECT_EQ(*all, "hello world");
+  EXPECT_EQ(body.trailers().at("x-amz-checksum-crc32"), "sOO8/Q==");
+}
+
+TEST_F(AwsChunkedBodyTest, LargeChunksGoStraightToTheCallersBufferAcrossSplitHeaders) {
+  // Chunks far larger than one framing read, an odd one, and the empty last one; every chunk
+  // header (and the CRLF before it) is cut in two, so each is assembled across refills.
+  std::vector<std::string> chunks = {Pattern(3 << 20, 1), Pattern(70001, 2), Pattern(1, 3),
+                                     Pattern((1 << 20) + 17, 4)};
+  std::string wire = Encode(chunks);
+  std::string expected;
+  for (const auto& c : chunks) expected += c;
+  std::vector<size_t> cuts;
+  for (size_t at = wire.find(";chunk-signature="); at != std::string::npos;
+       at = wire.find(";chunk-signature=", at + 1)) {
+    cuts.push_back(at - 1);   // inside the hex size
+    cuts.push_back(at + 9);   // inside "chunk-signature"
+    cuts.push_back(at + 40);  // inside the signature
+  }
+  for (size_t at = wire.find("\r\n"); at != std::string::npos; at = wire.find("\r\n", at + 1)) {
+    cuts.push_back(at + 1);  // between CR and LF
+  }
+  CutBody inner(wire, cuts, 1 << 20);
+  AwsChunkedBody body(inner, signing_, expected.size());
+  auto all = ReadAll(body, 1 << 20);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_TRUE(*all == expected);
+  // The data came in reads as large as the inner stream and the caller allow, not in
+  // framing-sized steps.
+  EXPECT_EQ(inner.largest_read(), size_t{1} << 20);
+  EXPECT_LT(inner.reads(), 40u);
+}
+
+TEST_F(AwsChunkedBodyTest, UnsignedTrailerSplitAcrossRefillsDecodes) {
+  std::string data = Pattern(200000, 5);
+  std::string wire = Hex(150000) + "\r\n" + data.substr(0, 150000) + "\r\n" + Hex(50000) +
+                     "\r\n" + data.substr(150000) +
+                     "\r\n0\r\nx-amz-checksum-crc32:sOO8/Q==\r\n\r\n";
+  // Reads of 7 bytes at most: every line is split, and the data takes many refills.
+  CutBody inner(wire, {}, 7);
+  AwsChunkedBody body(inner, std::nullopt, data.size());
+  auto all = ReadAll(body, 1 << 20);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_TRUE(*all == data);
   EXPECT_EQ(body.trailers().at("x-amz-checksum-crc32"), "sOO8/Q==");
 }
 

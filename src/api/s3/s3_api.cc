@@ -458,7 +458,7 @@ http::Response S3Api::GetObject(Call& c, bool head) {
   const bool checksum_mode = c.H("x-amz-checksum-mode") == "ENABLED";
   auto add_checksum = [&](const ObjectRecord& o) {
     if (!checksum_mode) return;
-    if (auto h = ChecksumResponseHeader(o.checksum)) out.headers.push_back(*h);
+    for (auto& h : ChecksumResponseHeaders(o.checksum)) out.headers.push_back(std::move(h));
   };
   if (head) {
     auto o = d_.objects->HeadObject(c.principal, c.bucket, c.key);

@@ -10,6 +10,31 @@ namespace {
 
 std::string Ns() { return " xmlns=\"" + std::string(kS3Namespace) + "\""; }
 
+// <ChecksumAlgorithm> of an upload created with one; "" otherwise.
+std::string AlgorithmElement(const MultipartUpload& u) {
+  return u.checksum_algorithm.empty() ? "" : Element("ChecksumAlgorithm", u.checksum_algorithm);
+}
+
+// <ChecksumSHA256>… of a stored checksum (a part's, or an object's composite); "" for none.
+std::string ChecksumElement(const std::string& stored) {
+  auto parsed = ParseStoredChecksum(stored);
+  if (!parsed) return "";
+  std::string x = Element(ChecksumElementName(parsed->algorithm), parsed->base64);
+  if (IsCompositeChecksum(parsed->base64)) x += Element("ChecksumType", "COMPOSITE");
+  return x;
+}
+
+// The Checksum<ALG> elements of one <Part> of a CompleteMultipartUpload request.
+std::vector<std::pair<ChecksumAlgorithm, std::string>> ListedChecksums(pugi::xml_node part) {
+  std::vector<std::pair<ChecksumAlgorithm, std::string>> out;
+  for (ChecksumAlgorithm a : {ChecksumAlgorithm::kCrc32, ChecksumAlgorithm::kCrc32c,
+                              ChecksumAlgorithm::kSha1, ChecksumAlgorithm::kSha256}) {
+    pugi::xml_node n = part.child(ChecksumElementName(a).c_str());
+    if (n) out.emplace_back(a, n.text().as_string());
+  }
+  return out;
+}
+
 }  // namespace
 
 http::Response S3Api::Multipart(Call& c) {
@@ -20,11 +45,21 @@ http::Response S3Api::Multipart(Call& c) {
     UploadBody body;
     PutObjectInput in;
     PrepareUpload(c, body, in);
+    auto algorithm = ParseMultipartAlgorithm(c.request);
+    if (!algorithm.ok()) return fail(algorithm.status());
+    in.checksum_algorithm = *algorithm;
     auto u = d_.objects->CreateMultipartUpload(c.principal, in);
     if (!u.ok()) return fail(u.status());
-    return Xml(200, "<InitiateMultipartUploadResult" + Ns() + ">" + Element("Bucket", c.bucket) +
-                        Element("Key", c.key) + Element("UploadId", u->id) +
-                        "</InitiateMultipartUploadResult>");
+    http::Response out = Xml(200, "<InitiateMultipartUploadResult" + Ns() + ">" +
+                                      Element("Bucket", c.bucket) + Element("Key", c.key) +
+                                      Element("UploadId", u->id) + AlgorithmElement(*u) +
+                                      "</InitiateMultipartUploadResult>");
+    // The SDKs read the algorithm from this header (S3 sends both).
+    if (*algorithm) {
+      out.headers.emplace_back("x-amz-checksum-algorithm", u->checksum_algorithm);
+      out.headers.emplace_back("x-amz-checksum-type", "COMPOSITE");
+    }
+    return out;
   }
   const std::string upload_id = c.Q("uploadId");
   if (m == "PUT") {
@@ -65,14 +100,14 @@ http::Response S3Api::Multipart(Call& c) {
     for (auto node : doc.child("CompleteMultipartUpload").children("Part")) {
       auto n = ParseInt(node.child("PartNumber").text().as_string());
       if (!n) return fail(BadRequest("MalformedXML", "A part has no valid PartNumber."));
-      parts.push_back({*n, node.child("ETag").text().as_string()});
+      parts.push_back({*n, node.child("ETag").text().as_string(), ListedChecksums(node)});
     }
     auto o = d_.objects->CompleteMultipartUpload(c.principal, c.bucket, c.key, upload_id, parts);
     if (!o.ok()) return fail(o.status());
     return Xml(200, "<CompleteMultipartUploadResult" + Ns() + ">" +
                         Element("Location", c.resource) + Element("Bucket", c.bucket) +
                         Element("Key", c.key) + Element("ETag", Quoted(o->etag)) +
-                        "</CompleteMultipartUploadResult>");
+                        ChecksumElement(o->checksum) + "</CompleteMultipartUploadResult>");
   }
   if (m == "DELETE") {
     Status s = d_.objects->AbortMultipartUpload(c.principal, c.bucket, c.key, upload_id);
@@ -95,11 +130,11 @@ http::Response S3Api::Multipart(Call& c) {
                     Element("NextPartNumberMarker", std::to_string(r->next_marker)) +
                     Element("MaxParts", std::to_string(max_parts)) +
                     Element("IsTruncated", r->truncated ? "true" : "false") +
-                    Element("StorageClass", "STANDARD");
+                    Element("StorageClass", "STANDARD") + AlgorithmElement(r->upload);
     for (const UploadPart& p : r->parts) {
       x += "<Part>" + Element("PartNumber", std::to_string(p.part_number)) +
            Element("LastModified", IsoTime(p.created_at)) + Element("ETag", Quoted(p.etag)) +
-           Element("Size", std::to_string(p.size)) + "</Part>";
+           Element("Size", std::to_string(p.size)) + ChecksumElement(p.checksum) + "</Part>";
     }
     return Xml(200, x + "</ListPartsResult>");
   }
@@ -124,7 +159,7 @@ http::Response S3Api::ListUploads(Call& c) {
   for (const MultipartUpload& u : *uploads) {
     x += "<Upload>" + Element("Key", u.key) + Element("UploadId", u.id) +
          Element("StorageClass", "STANDARD") + Element("Initiated", IsoTime(u.created_at)) +
-         "</Upload>";
+         AlgorithmElement(u) + "</Upload>";
   }
   return Xml(200, x + "</ListMultipartUploadsResult>");
 }

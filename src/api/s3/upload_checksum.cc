@@ -55,11 +55,33 @@ Result<UploadChecksum> ParseUploadChecksum(const http::Request& r) {
   return out;
 }
 
-std::optional<std::pair<std::string, std::string>> ChecksumResponseHeader(
+Result<std::optional<ChecksumAlgorithm>> ParseMultipartAlgorithm(const http::Request& r) {
+  if (const std::string* type = r.Header("x-amz-checksum-type"); type && *type != "COMPOSITE") {
+    return Invalid("Checksum type '" + *type + "' is not supported; parts' checksums are "
+                   "combined as COMPOSITE.");
+  }
+  const std::string* name = r.Header("x-amz-checksum-algorithm");
+  if (!name) return std::optional<ChecksumAlgorithm>();
+  auto a = ParseChecksumAlgorithm(*name);
+  if (!a) {
+    return Invalid("Checksum algorithm '" + *name +
+                   "' is not supported; use CRC32, CRC32C, SHA1 or SHA256.");
+  }
+  return std::optional<ChecksumAlgorithm>(*a);
+}
+
+std::vector<std::pair<std::string, std::string>> ChecksumResponseHeaders(
     const std::string& stored) {
+  std::vector<std::pair<std::string, std::string>> out;
   auto parsed = ParseStoredChecksum(stored);
-  if (!parsed) return std::nullopt;
-  return std::make_pair(ChecksumHeader(parsed->algorithm), parsed->base64);
+  if (!parsed) return out;
+  out.emplace_back(ChecksumHeader(parsed->algorithm), parsed->base64);
+  if (IsCompositeChecksum(parsed->base64)) out.emplace_back("x-amz-checksum-type", "COMPOSITE");
+  return out;
+}
+
+std::string ChecksumElementName(ChecksumAlgorithm a) {
+  return std::string("Checksum") + ToString(a);
 }
 
 }  // namespace strato::api::s3

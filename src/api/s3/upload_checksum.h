@@ -9,6 +9,8 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/checksum.h"
 #include "common/status.h"
@@ -25,8 +27,17 @@ struct UploadChecksum {
 // else than a checksum, or an x-amz-sdk-checksum-algorithm that disagrees.
 Result<UploadChecksum> ParseUploadChecksum(const http::Request& request);
 
-// The response header for a stored checksum: {name, value}; nullopt for "".
-std::optional<std::pair<std::string, std::string>> ChecksumResponseHeader(
+// CreateMultipartUpload's x-amz-checksum-algorithm: nullopt when absent. InvalidRequest (400)
+// for an unknown algorithm, or an x-amz-checksum-type other than COMPOSITE (the only way
+// parts' checksums are combined here).
+Result<std::optional<ChecksumAlgorithm>> ParseMultipartAlgorithm(const http::Request& request);
+
+// The response headers for a stored checksum: its x-amz-checksum-<algorithm>, and for the
+// composite of a multipart object x-amz-checksum-type: COMPOSITE; none for "".
+std::vector<std::pair<std::string, std::string>> ChecksumResponseHeaders(
     const std::string& stored);
+
+// The XML element S3 names a checksum with: "ChecksumSHA256" ….
+std::string ChecksumElementName(ChecksumAlgorithm a);
 
 }  // namespace strato::api::s3

@@ -43,11 +43,35 @@ TEST(UploadChecksumTest, ConflictsAndUnknownsAreInvalidRequest) {
 }
 
 TEST(UploadChecksumTest, StoredChecksumBecomesItsResponseHeader) {
-  auto h = ChecksumResponseHeader("CRC32:DUoRhQ==");
-  ASSERT_TRUE(h);
-  EXPECT_EQ(h->first, "x-amz-checksum-crc32");
-  EXPECT_EQ(h->second, "DUoRhQ==");
-  EXPECT_FALSE(ChecksumResponseHeader(""));
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(ChecksumResponseHeaders("CRC32:DUoRhQ=="),
+            (Headers{{"x-amz-checksum-crc32", "DUoRhQ=="}}));
+  EXPECT_EQ(ChecksumResponseHeaders("SHA256:2gkrB+WmniPu/8FqZpmAJetVuTqDDc0KBe1aPGb6ddI=-3"),
+            (Headers{{"x-amz-checksum-sha256", "2gkrB+WmniPu/8FqZpmAJetVuTqDDc0KBe1aPGb6ddI=-3"},
+                     {"x-amz-checksum-type", "COMPOSITE"}}));
+  EXPECT_TRUE(ChecksumResponseHeaders("").empty());
+}
+
+TEST(UploadChecksumTest, MultipartAlgorithmIsOneOfTheFour) {
+  auto none = ParseMultipartAlgorithm(WithHeaders({}));
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(*none);
+  auto sha = ParseMultipartAlgorithm(WithHeaders({{"x-amz-checksum-algorithm", "SHA256"}}));
+  ASSERT_TRUE(sha.ok());
+  EXPECT_EQ(*sha, ChecksumAlgorithm::kSha256);
+  auto composite = ParseMultipartAlgorithm(WithHeaders(
+      {{"x-amz-checksum-algorithm", "CRC32C"}, {"x-amz-checksum-type", "COMPOSITE"}}));
+  ASSERT_TRUE(composite.ok());
+  EXPECT_EQ(*composite, ChecksumAlgorithm::kCrc32c);
+  for (auto headers : std::vector<std::vector<std::pair<std::string, std::string>>>{
+           {{"x-amz-checksum-algorithm", "MD5"}},
+           {{"x-amz-checksum-algorithm", ""}},
+           {{"x-amz-checksum-algorithm", "CRC32"}, {"x-amz-checksum-type", "FULL_OBJECT"}}}) {
+    auto a = ParseMultipartAlgorithm(WithHeaders(headers));
+    ASSERT_FALSE(a.ok());
+    EXPECT_EQ(a.status().code(), "InvalidRequest");
+  }
+  EXPECT_EQ(ChecksumElementName(ChecksumAlgorithm::kCrc32c), "ChecksumCRC32C");
 }
 
 }  // namespace

@@ -7,7 +7,7 @@ namespace strato::sqlite {
 namespace {
 
 // Append only: a published migration never changes.
-constexpr std::array<const char*, 10> kMigrations = {
+constexpr std::array<const char*, 11> kMigrations = {
     // 1: the foundation schema.
     R"sql(
 CREATE TABLE tenants (
@@ -191,6 +191,12 @@ UPDATE volumes SET delete_on_termination = 1
   WHERE id IN (SELECT volume_id FROM root_volumes
                WHERE delete_on_termination <> 0 OR instance_store <> 0);
 ALTER TABLE root_volumes DROP COLUMN delete_on_termination;
+)sql",
+    // 11: S3 multipart checksums: the algorithm an upload was created with, and each part's
+    // verified checksum ("SHA256:<base64>"), from which Complete composes the object's.
+    R"sql(
+ALTER TABLE multipart_uploads ADD COLUMN checksum_algorithm TEXT NOT NULL DEFAULT '';
+ALTER TABLE multipart_parts ADD COLUMN checksum TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

@@ -5,16 +5,19 @@
 namespace strato::sqlite {
 namespace {
 
-constexpr const char* kUploadCols = "id, bucket, key, content_type, user_metadata, created_at";
-constexpr const char* kPartCols = "upload_id, part_number, size, etag, data_file, created_at";
+constexpr const char* kUploadCols =
+    "id, bucket, key, content_type, user_metadata, created_at, checksum_algorithm";
+constexpr const char* kPartCols =
+    "upload_id, part_number, size, etag, data_file, created_at, checksum";
 
 MultipartUpload ReadUpload(Statement& s) {
-  return MultipartUpload{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5)};
+  return MultipartUpload{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5),
+                         s.Text(6)};
 }
 
 UploadPart ReadPart(Statement& s) {
   return UploadPart{s.Text(0), static_cast<int>(s.Int(1)), s.Int(2), s.Text(3), s.Text(4),
-                    s.Int(5)};
+                    s.Int(5), s.Text(6)};
 }
 
 }  // namespace
@@ -63,13 +66,14 @@ Result<std::vector<UploadPart>> SqliteTxn::ListParts(const std::string& upload_i
 
 Status SqliteTxn::InsertUpload(const MultipartUpload& u) {
   STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare(std::string("INSERT INTO multipart_uploads (") +
-                                              kUploadCols + ") VALUES (?, ?, ?, ?, ?, ?)"));
+                                              kUploadCols + ") VALUES (?, ?, ?, ?, ?, ?, ?)"));
   s.Bind(1, std::string_view(u.id))
       .Bind(2, std::string_view(u.bucket))
       .Bind(3, std::string_view(u.key))
       .Bind(4, std::string_view(u.content_type))
       .Bind(5, std::string_view(u.user_metadata))
-      .Bind(6, u.created_at);
+      .Bind(6, u.created_at)
+      .Bind(7, std::string_view(u.checksum_algorithm));
   return s.Run();
 }
 
@@ -96,13 +100,14 @@ Result<std::string> SqliteTxn::PutPart(const UploadPart& p) {
   std::string previous = row ? old.Text(0) : "";
   sqlite3_reset(old.raw());
   STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare(std::string("INSERT OR REPLACE INTO multipart_parts (") +
-                                              kPartCols + ") VALUES (?, ?, ?, ?, ?, ?)"));
+                                              kPartCols + ") VALUES (?, ?, ?, ?, ?, ?, ?)"));
   s.Bind(1, std::string_view(p.upload_id))
       .Bind(2, p.part_number)
       .Bind(3, p.size)
       .Bind(4, std::string_view(p.etag))
       .Bind(5, std::string_view(p.data_file))
-      .Bind(6, p.created_at);
+      .Bind(6, p.created_at)
+      .Bind(7, std::string_view(p.checksum));
   STRATO_RETURN_IF_ERROR(s.Run());
   return previous;
 }
