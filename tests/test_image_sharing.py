@@ -161,6 +161,8 @@ def test_the_cli_shares_unshares_and_makes_public(shared_stratod, tmp_path):
     assert listed(b.api, image_id)
     assert cli("image", "set-public", image_id, "false")["public"] is False
     assert not listed(b.api, image_id)
+    described = cli("image", "set-description", image_id, "from the CLI")
+    assert (described["id"], described["description"]) == (image_id, "from the CLI"), described
 
 
 def test_the_aws_cli_modifies_describes_and_resets_the_launch_permission(shared_stratod):
