@@ -167,7 +167,8 @@ def test_bad_inputs_are_4xx_and_change_nothing(shared_stratod, tenant, ec2, imag
         ("DescribeSnapshots", {"SnapshotId.1": "snap-0123456789abcdef0"},
          "InvalidSnapshot.NotFound"),
         ("DeleteSnapshot", {}, "MissingParameter"),
-        ("DescribeVolumesModifications", {}, "InvalidAction"),
+        ("DescribeVolumesModifications", {"VolumeId.1": vid},
+         "InvalidVolumeModification.NotFound"),
     ]
     for action, params, code in cases:
         r = ec2_raw(api, action, params)

@@ -2,7 +2,8 @@
 EC2 Query API (the real aws CLI): private images are invisible and unlaunchable to others,
 shared ones usable by the tenants they are shared with, public ones by everyone; only the
 owner changes them; deregistering keeps what other tenants' instances read. Also: an
-instance-store root device is not a volume. Sim hosts only, no guests."""
+instance-store root device is not a volume (and DescribeInstances says rootDeviceType
+instance-store). Sim hosts only, no guests."""
 import json
 import os
 import sqlite3
@@ -160,6 +161,8 @@ def test_the_cli_shares_unshares_and_makes_public(shared_stratod, tmp_path):
     assert listed(b.api, image_id)
     assert cli("image", "set-public", image_id, "false")["public"] is False
     assert not listed(b.api, image_id)
+    described = cli("image", "set-description", image_id, "from the CLI")
+    assert (described["id"], described["description"]) == (image_id, "from the CLI"), described
 
 
 def test_the_aws_cli_modifies_describes_and_resets_the_launch_permission(shared_stratod):
@@ -272,6 +275,12 @@ def test_another_tenants_instance_keeps_its_root_after_the_owner_deregisters(dis
     iid = r.json["instances"][0]["id"]
     b.api.wait_state(iid, "running", timeout=30)
     [root] = roots_of(b.api, iid)
+    [reservation] = cli_for(stratod.endpoint, b).ok(
+        "ec2", "describe-instances", "--instance-ids", iid)["Reservations"]
+    [inst] = reservation["Instances"]
+    assert (inst["RootDeviceType"], inst["RootDeviceName"]) == ("ebs", "/dev/vda"), inst
+    assert [m["Ebs"]["VolumeId"] for m in inst["BlockDeviceMappings"]] == [root["id"]], inst
+    assert b.api.ok("GET", f"/v1/instances/{iid}")["root_device_type"] == "ebs"
     out = a.api.ok("DELETE", f"/v1/images/{image_id}")
     # The disk stays for B's root volume, which is not A's to know of.
     assert out == {"image_id": image_id, "data_deleted": False, "dependents": []}, out
@@ -318,6 +327,12 @@ def test_an_instance_store_root_is_not_a_volume(disk_cloud):
         r = b.api.request(method, path, body)
         assert r.status == 404 and r.code == "InvalidVolume.NotFound", (method, path, r)
     aws = cli_for(stratod.endpoint, b)
+    # The instance says so: an instance-store root, and no EBS volume mapped.
+    [reservation] = aws.ok("ec2", "describe-instances", "--instance-ids", iid)["Reservations"]
+    [inst] = reservation["Instances"]
+    assert (inst["RootDeviceType"], inst["RootDeviceName"]) == ("instance-store", "/dev/vda"), inst
+    assert inst["BlockDeviceMappings"] == [], inst
+    assert b.api.ok("GET", f"/v1/instances/{iid}")["root_device_type"] == "instance-store"
     assert aws.ok("ec2", "describe-volumes")["Volumes"] == []
     aws.fails("InvalidVolume.NotFound", "ec2", "describe-volumes", "--volume-ids", vid)
     aws.fails("InvalidVolume.NotFound", "ec2", "create-snapshot", "--volume-id", vid)

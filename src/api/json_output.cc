@@ -32,36 +32,38 @@ json ToJson(const Instance& i) {
                      {"volume_id", d.volume_id},
                      {"state", ToString(d.state)},
                      {"attached_at", d.attached_at ? json(IsoTime(d.attached_at)) : json(nullptr)},
-                     {"delete_on_termination", d.delete_on_termination}});
+                     {"delete_on_termination", d.delete_on_termination},
+                     {"instance_store", d.instance_store}});
   }
   auto field = [&](std::string NetworkInterface::*m) {
     return primary ? json(primary->*m) : json(nullptr);
   };
-  return json{{"id", i.id},
-              {"name", i.name},
-              {"tenant_id", i.tenant_id},
-              {"image_id", i.image_id},
-              {"instance_type", i.instance_type},
-              {"vcpus", i.vcpus},
-              {"memory_mib", i.memory_mib},
-              {"zone", i.zone.empty() ? json(nullptr) : json(i.zone)},
-              {"host_id", i.host_id ? json(*i.host_id) : json(nullptr)},
-              {"state", ToString(i.state)},
-              {"state_reason", i.state_reason.empty() ? json(nullptr) : json(i.state_reason)},
-              {"desired_state", ToString(i.desired_state)},
-              {"placement_policy", i.placement_policy.empty() ? json(nullptr)
-                                                              : json(i.placement_policy)},
-              {"tags", i.tags},
-              {"vpc_id", field(&NetworkInterface::vpc_id)},
-              {"subnet_id", field(&NetworkInterface::subnet_id)},
-              {"private_ip", field(&NetworkInterface::private_ip)},
-              {"mac", field(&NetworkInterface::mac)},
-              {"network_interfaces", nics},
-              {"public_ip", i.public_ip.empty() ? json(nullptr) : json(i.public_ip)},
-              {"security_group_ids", groups},
-              {"block_devices", std::move(disks)},
-              {"launched_at", IsoTime(i.launched_at)},
-              {"updated_at", IsoTime(i.updated_at)}};
+  return json{
+      {"id", i.id},
+      {"name", i.name},
+      {"tenant_id", i.tenant_id},
+      {"image_id", i.image_id},
+      {"instance_type", i.instance_type},
+      {"vcpus", i.vcpus},
+      {"memory_mib", i.memory_mib},
+      {"zone", i.zone.empty() ? json(nullptr) : json(i.zone)},
+      {"host_id", i.host_id ? json(*i.host_id) : json(nullptr)},
+      {"state", ToString(i.state)},
+      {"state_reason", i.state_reason.empty() ? json(nullptr) : json(i.state_reason)},
+      {"desired_state", ToString(i.desired_state)},
+      {"placement_policy", i.placement_policy.empty() ? json(nullptr) : json(i.placement_policy)},
+      {"tags", i.tags},
+      {"vpc_id", field(&NetworkInterface::vpc_id)},
+      {"subnet_id", field(&NetworkInterface::subnet_id)},
+      {"private_ip", field(&NetworkInterface::private_ip)},
+      {"mac", field(&NetworkInterface::mac)},
+      {"network_interfaces", nics},
+      {"public_ip", i.public_ip.empty() ? json(nullptr) : json(i.public_ip)},
+      {"security_group_ids", groups},
+      {"root_device_type", i.root_device_type()},
+      {"block_devices", std::move(disks)},
+      {"launched_at", IsoTime(i.launched_at)},
+      {"updated_at", IsoTime(i.updated_at)}};
 }
 
 json ToJson(const Vpc& v) {

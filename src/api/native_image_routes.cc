@@ -1,5 +1,5 @@
-// Image routes of the native API: the image repository (upload, list, show, deregister),
-// images made from instances, and launch permissions (sharing).
+// Image routes of the native API: the image repository (upload, list, show, describe,
+// deregister), images made from instances, and launch permissions (sharing).
 #include "api/json_input.h"
 #include "api/json_output.h"
 #include "api/native_api.h"
@@ -111,6 +111,17 @@ void NativeApi::AddImageRoutes() {
         return JsonResponse(200, {{"image_id", out->image_id},
                                   {"data_deleted", out->data_deleted},
                                   {"dependents", out->dependents}});
+      });
+  // {"description": "…"}: the only attribute of the image itself that can change.
+  Add("PATCH", "/v1/images/{id}",
+      [this](http::Request& req, const PathParams& pp, const Principal& p) {
+        auto in = JsonInput::Parse(req.body, {"description"});
+        if (!in.ok()) return ErrorResponse(in.status(), req);
+        auto desc = in->RequiredString("description");
+        if (!desc.ok()) return ErrorResponse(desc.status(), req);
+        auto out = d_.images->SetDescription(p, pp.at("id"), *desc);
+        if (!out.ok()) return ErrorResponse(out.status(), req);
+        return JsonResponse(200, ToJson(*out));
       });
   Add("GET", "/v1/images/{id}/launch-permission",
       [this](http::Request& req, const PathParams& pp, const Principal& p) {

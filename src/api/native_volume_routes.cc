@@ -102,7 +102,15 @@ void NativeApi::AddVolumeRoutes() {
         if (!in.ok()) return ErrorResponse(in.status(), req);
         auto out = d_.volumes->Modify(p, pp.at("id"), *in);
         if (!out.ok()) return ErrorResponse(out.status(), req);
-        return JsonResponse(202, ToJson(*out));
+        json body = ToJson(out->volume);
+        body["modification"] = ToJson(out->modification);
+        return JsonResponse(202, body);
+      });
+  Add("GET", "/v1/volumes/{id}/modification",
+      [this](http::Request& req, const PathParams& pp, const Principal& p) {
+        auto out = d_.volumes->ListModifications(p, {pp.at("id")}, {});
+        if (!out.ok()) return ErrorResponse(out.status(), req);
+        return JsonResponse(200, ToJson(out->items.front()));
       });
   Add("POST", "/v1/volumes/{id}/attach",
       [this](http::Request& req, const PathParams& pp, const Principal& p) {

@@ -56,4 +56,23 @@ json ToJson(const Snapshot& s) {
               {"updated_at", IsoTime(s.updated_at)}};
 }
 
+json ToJson(const VolumeModification& m) {
+  return json{{"volume_id", m.volume_id},
+              {"state", ToString(m.state)},
+              {"status_message", OrNull(m.status_message)},
+              {"progress", m.progress},
+              {"original",
+               {{"size", m.original_size_gib},
+                {"volume_type", m.original_volume_type},
+                {"iops", m.original_iops},
+                {"throughput", m.original_throughput_mibps}}},
+              {"target",
+               {{"size", m.target_size_gib},
+                {"volume_type", m.target_volume_type},
+                {"iops", m.target_iops},
+                {"throughput", m.target_throughput_mibps}}},
+              {"start_time", IsoTime(m.start_time)},
+              {"end_time", m.end_time ? json(IsoTime(m.end_time)) : json(nullptr)}};
+}
+
 }  // namespace strato::api

@@ -9,5 +9,6 @@ namespace strato::api {
 
 nlohmann::json ToJson(const Volume& v);
 nlohmann::json ToJson(const Snapshot& s);
+nlohmann::json ToJson(const VolumeModification& m);
 
 }  // namespace strato::api

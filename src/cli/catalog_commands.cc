@@ -87,14 +87,15 @@ struct ImageUploadOptions {
 struct ImageShareOptions {
   std::string image_id;
   std::vector<std::string> tenants;
-  std::string visibility;  // set-public: "true" | "false"
+  std::string visibility;  // set-public: "true" | "false"; set-description: the text
 };
 
 std::string LaunchPermissionPath(const std::string& image_id) {
   return "/v1/images/" + ApiClient::Segment(image_id) + "/launch-permission";
 }
 
-// share / unshare / set-public / permissions: the image's launch permissions.
+// share / unshare / set-public / permissions: the image's launch permissions; and
+// set-description, the other thing its owner may change.
 void AddImageSharing(CLI::App& noun, Action& slot) {
   for (const char* verb : {"share", "unshare"}) {
     const bool adding = std::string_view(verb) == "share";
@@ -122,6 +123,18 @@ void AddImageSharing(CLI::App& noun, Action& slot) {
   Select(set_public, slot, [o](CommandContext& ctx) -> Status {
     STRATO_ASSIGN_OR_RETURN(Json result, ctx.api.Patch(LaunchPermissionPath(o->image_id),
                                                        Json{{"public", o->visibility == "true"}}));
+    PrintResult(ctx, result);
+    return OkStatus();
+  });
+  auto d = std::make_shared<ImageShareOptions>();
+  CLI::App& set_description =
+      *noun.add_subcommand("set-description", "Change the description of one of your images");
+  set_description.add_option("IMAGE", d->image_id, "Image ID")->required();
+  set_description.add_option("DESCRIPTION", d->visibility, "At most 255 characters")->required();
+  Select(set_description, slot, [d](CommandContext& ctx) -> Status {
+    STRATO_ASSIGN_OR_RETURN(Json result,
+                            ctx.api.Patch("/v1/images/" + ApiClient::Segment(d->image_id),
+                                          Json{{"description", d->visibility}}));
     PrintResult(ctx, result);
     return OkStatus();
   });

@@ -89,8 +89,9 @@ Status LoadBlockDevices(ReadTxn& t, std::vector<Instance>& instances) {
   for (const Volume& v : volumes) {
     auto it = by_id.find(v.instance_id);
     if (it == by_id.end() || v.attach_state == AttachState::kDetached) continue;
-    it->second->block_devices.push_back(
-        BlockDevice{v.device, v.id, v.attach_state, v.attached_at, v.delete_on_termination});
+    it->second->block_devices.push_back(BlockDevice{v.device, v.id, v.attach_state, v.attached_at,
+                                                    v.delete_on_termination,
+                                                    v.instance_store_root});
   }
   for (Instance& i : instances) {
     std::sort(i.block_devices.begin(), i.block_devices.end(),

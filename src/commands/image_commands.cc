@@ -17,10 +17,7 @@ constexpr int kBatch = 1000;
 
 Status ValidateImageText(const std::string& name, const std::string& description) {
   STRATO_RETURN_IF_ERROR(ValidateName("name", name, 128));
-  if (description.size() > 255) {
-    return InvalidParameter("'description' must be at most 255 characters.");
-  }
-  return OkStatus();
+  return ValidateImageDescription(description);
 }
 
 // Every blob whose backing chain reaches `root`, `root` included.
@@ -156,6 +153,14 @@ Result<std::optional<std::string>> ImageMadeFromSnapshot(ReadTxn& t,
     if (d.snapshot_id == snapshot_id) return std::optional<std::string>(d.image_id);
   }
   return std::optional<std::string>();
+}
+
+Status ValidateImageDescription(const std::string& description) {
+  if (description.size() > kMaxImageDescription) {
+    return InvalidParameter("'description' must be at most " +
+                            std::to_string(kMaxImageDescription) + " characters.");
+  }
+  return OkStatus();
 }
 
 Result<Image> OwnedImage(ReadTxn& t, const Principal& p, const std::string& id,
@@ -302,6 +307,21 @@ Result<ImageView> ImageCommands::Get(const Principal& p, const std::string& id) 
   ImageView view;
   STRATO_RETURN_IF_ERROR(env_.store->Read([&](ReadTxn& t) -> Status {
     STRATO_ASSIGN_OR_RETURN(auto image, t.GetImage(Scope::Tenant(p.tenant_id), id));
+    STRATO_ASSIGN_OR_RETURN(view, ViewOf(t, p, std::move(image)));
+    return OkStatus();
+  }));
+  return view;
+}
+
+Result<ImageView> ImageCommands::SetDescription(const Principal& p, const std::string& id,
+                                                const std::string& description) {
+  STRATO_RETURN_IF_ERROR(ValidateId("image_id", id, "ami", "InvalidAMIID.NotFound"));
+  STRATO_RETURN_IF_ERROR(ValidateImageDescription(description));
+  ImageView view;
+  STRATO_RETURN_IF_ERROR(env_.store->Write([&](WriteTxn& t) -> Status {
+    STRATO_ASSIGN_OR_RETURN(auto image, OwnedImage(t, p, id, "change the description of"));
+    STRATO_RETURN_IF_ERROR(t.SetImageDescription(id, description));
+    image.description = description;
     STRATO_ASSIGN_OR_RETURN(view, ViewOf(t, p, std::move(image)));
     return OkStatus();
   }));

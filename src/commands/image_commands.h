@@ -13,13 +13,14 @@
 //
 // Launch permissions (EC2 semantics): an image is usable (listed, shown, launched) by its
 // owner tenant, by the tenants it is shared with, and by everyone when public. Only the
-// owner or the cloud admin changes or reads the permissions, or deregisters; another tenant
-// that can see the image gets UnauthorizedOperation, one that cannot InvalidAMIID.NotFound.
+// owner or the cloud admin changes or reads the permissions, changes the description, or
+// deregisters; another tenant that can see the image gets UnauthorizedOperation, one that
+// cannot InvalidAMIID.NotFound.
 //
-// Deregister removes the image and its launch permissions; its disk goes once nothing
-// depends on it. Volumes and snapshots backed onto it, any tenant's (an instance launched
-// from a shared image keeps working), keep exactly the blobs they need; the answer names the
-// caller's own.
+// Deregister removes the image, its launch permissions and its tags; its disk goes once
+// nothing depends on it. Volumes and snapshots backed onto it, any tenant's (an instance
+// launched from a shared image keeps working), keep exactly the blobs they need; the answer
+// names the caller's own.
 // Errors: InvalidParameterValue, MissingParameter, InvalidAMIID.NotFound,
 // UnauthorizedOperation, InvalidInstanceID.NotFound, IncorrectInstanceState,
 // InvalidParameterCombination.
@@ -110,12 +111,20 @@ class ImageCommands {
                                                          const std::string& id);
   Result<LaunchPermission> ModifyImageLaunchPermission(const Principal& p, const std::string& id,
                                                        const ModifyLaunchPermissionInput& in);
+  // Replaces the description ("" clears it); owner or cloud admin only, as above.
+  // Errors: InvalidParameterValue (too long), InvalidAMIID.NotFound, UnauthorizedOperation.
+  Result<ImageView> SetDescription(const Principal& p, const std::string& id,
+                                   const std::string& description);
 
  private:
   CommandEnv& env_;
   const std::string spool_dir_;
   const ImageImportOptions import_;
 };
+
+inline constexpr size_t kMaxImageDescription = 255;
+// InvalidParameterValue when longer than kMaxImageDescription.
+Status ValidateImageDescription(const std::string& description);
 
 // The image's disk as it stands in `t` (a snapshot-made image is available once its
 // snapshot completed), or nullopt for an image without one.

@@ -329,6 +329,26 @@ TEST_F(ImageSharingTest, OnlyTheOwnerOrTheCloudAdminChangesOrReadsThePermissions
   EXPECT_EQ(images_->DescribeImageLaunchPermission(alice_, image_)->tenants, lp->tenants);
 }
 
+TEST_F(ImageSharingTest, OnlyTheOwnerOrTheCloudAdminChangesTheDescription) {
+  auto changed = images_->SetDescription(alice_, image_, "mine");
+  ASSERT_TRUE(changed.ok()) << changed.status().ToString();
+  EXPECT_EQ(changed->image.description, "mine");
+  EXPECT_EQ(images_->SetDescription(carol_, image_, "x").status().code(), "InvalidAMIID.NotFound");
+  ASSERT_TRUE(Share(alice_, {bob_.tenant_id}).ok());
+  EXPECT_EQ(images_->SetDescription(bob_, image_, "x").status().code(), "UnauthorizedOperation");
+  EXPECT_EQ(images_->SetDescription(alice_, image_, std::string(256, 'd')).status().code(),
+            "InvalidParameterValue");
+  auto seen = images_->Get(bob_, image_);
+  ASSERT_TRUE(seen.ok()) << seen.status().ToString();
+  EXPECT_EQ(seen->image.description, "mine");
+  auto by_admin = images_->SetDescription(admin_, image_, std::string(255, 'd'));
+  ASSERT_TRUE(by_admin.ok()) << by_admin.status().ToString();
+  EXPECT_EQ(by_admin->image.description, std::string(255, 'd'));
+  auto cleared = images_->SetDescription(alice_, image_, "");
+  ASSERT_TRUE(cleared.ok()) << cleared.status().ToString();
+  EXPECT_EQ(cleared->image.description, "");
+}
+
 TEST_F(ImageSharingTest, BadChangesAreRefusedAndChangeNothing) {
   auto unknown = Share(alice_, {bob_.tenant_id, "t-00000000000000000"});
   EXPECT_EQ(unknown.status().code(), "InvalidParameterValue");

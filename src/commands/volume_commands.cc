@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <regex>
 
+#include "commands/block_devices.h"
 #include "commands/page_token.h"
 #include "commands/validation.h"
 #include "common/ids.h"
+#include "core/volume_modification.h"
 #include "core/volume_types.h"
 
 namespace strato {
@@ -170,34 +172,80 @@ Result<Volume> VolumeCommands::Delete(const Principal& p, const std::string& id)
   });
 }
 
-Result<Volume> VolumeCommands::Modify(const Principal& p, const std::string& id,
-                                      const ModifyVolumeInput& in) {
+Result<ModifyVolumeResult> VolumeCommands::Modify(const Principal& p, const std::string& id,
+                                                  const ModifyVolumeInput& in) {
   if (!in.size_gib && !in.volume_type && !in.iops && !in.throughput_mibps) {
     return MissingParameter("give at least one of 'size', 'volume_type', 'iops', 'throughput'.");
   }
-  return ChangeVolume(env_, p, id, [&](WriteTxn&, Volume& v) -> Result<bool> {
-    if (v.state != VolumeState::kAvailable && v.state != VolumeState::kInUse) {
-      return IncorrectState("The volume '" + v.id + "' is " + ToString(v.state) +
-                            " and cannot be modified.");
+  ModifyVolumeResult out;
+  STRATO_ASSIGN_OR_RETURN(
+      out.volume, ChangeVolume(env_, p, id, [&](WriteTxn& t, Volume& v) -> Result<bool> {
+        if (v.state != VolumeState::kAvailable && v.state != VolumeState::kInUse) {
+          return IncorrectState("The volume '" + v.id + "' is " + ToString(v.state) +
+                                " and cannot be modified.");
+        }
+        const int64_t size = in.size_gib.value_or(v.size_gib);
+        if (size < v.size_gib) {
+          return InvalidParameter("'size': a volume can only grow (it has " +
+                                  std::to_string(v.size_gib) + " GiB).");
+        }
+        const std::string type = in.volume_type.value_or(v.volume_type);
+        // A type change drops settings the new type does not take, unless given again.
+        const bool same_type = type == v.volume_type;
+        std::optional<int64_t> iops = in.iops, tput = in.throughput_mibps;
+        if (!iops && same_type && v.iops) iops = v.iops;
+        if (!tput && same_type && v.throughput_mibps) tput = v.throughput_mibps;
+        STRATO_RETURN_IF_ERROR(ComputeVolumeLimits(type, size, iops, tput).status());
+        const Volume before = v;
+        v.size_gib = size;
+        v.volume_type = type;
+        v.iops = iops.value_or(0);
+        v.throughput_mibps = tput.value_or(0);
+        out.modification = RecordModification(before, v, env_.now_ms());
+        STRATO_RETURN_IF_ERROR(t.PutVolumeModification(out.modification));
+        return true;
+      }));
+  return out;
+}
+
+Result<ListPage<VolumeModification>> VolumeCommands::ListModifications(
+    const Principal& p, const std::vector<std::string>& volume_ids, const ListInput& in) {
+  if (in.page_size < 1 || in.page_size > 1000) {
+    return InvalidParameter("'page_size' must be between 1 and 1000.");
+  }
+  for (const auto& id : volume_ids) STRATO_RETURN_IF_ERROR(ValidateVolumeId(id));
+  const Scope scope = Scope::Tenant(p.tenant_id);
+  ListPage<VolumeModification> out;
+  if (!volume_ids.empty()) {
+    STRATO_RETURN_IF_ERROR(env_.store->Read([&](ReadTxn& t) -> Status {
+      for (const auto& id : volume_ids) STRATO_RETURN_IF_ERROR(t.GetVolume(scope, id).status());
+      STRATO_ASSIGN_OR_RETURN(
+          out.items, t.ListVolumeModifications(scope, volume_ids,
+                                               {.limit = static_cast<int>(volume_ids.size())}));
+      return OkStatus();
+    }));
+    for (const auto& id : volume_ids) {
+      if (std::none_of(out.items.begin(), out.items.end(),
+                       [&](const VolumeModification& m) { return m.volume_id == id; })) {
+        return NotFound("InvalidVolumeModification.NotFound",
+                        "Modification for volume '" + id + "' does not exist.");
+      }
     }
-    const int64_t size = in.size_gib.value_or(v.size_gib);
-    if (size < v.size_gib) {
-      return InvalidParameter("'size': a volume can only grow (it has " +
-                              std::to_string(v.size_gib) + " GiB).");
-    }
-    const std::string type = in.volume_type.value_or(v.volume_type);
-    // A type change drops settings the new type does not take, unless given again.
-    const bool same_type = type == v.volume_type;
-    std::optional<int64_t> iops = in.iops, tput = in.throughput_mibps;
-    if (!iops && same_type && v.iops) iops = v.iops;
-    if (!tput && same_type && v.throughput_mibps) tput = v.throughput_mibps;
-    STRATO_RETURN_IF_ERROR(ComputeVolumeLimits(type, size, iops, tput).status());
-    v.size_gib = size;
-    v.volume_type = type;
-    v.iops = iops.value_or(0);
-    v.throughput_mibps = tput.value_or(0);
-    return true;
-  });
+    return out;
+  }
+  Page page{.limit = in.page_size + 1};
+  if (!in.next_token.empty()) {
+    STRATO_ASSIGN_OR_RETURN(page.after_id, DecodePageToken(in.next_token, "vol"));
+  }
+  STRATO_RETURN_IF_ERROR(env_.store->Read([&](ReadTxn& t) -> Status {
+    STRATO_ASSIGN_OR_RETURN(out.items, t.ListVolumeModifications(scope, {}, page));
+    return OkStatus();
+  }));
+  if (out.items.size() > static_cast<size_t>(in.page_size)) {
+    out.items.pop_back();
+    out.next_token = EncodePageToken(out.items.back().volume_id);
+  }
+  return out;
 }
 
 Result<Volume> VolumeCommands::Attach(const Principal& p, const std::string& id,
@@ -265,6 +313,51 @@ Result<Volume> VolumeCommands::Detach(const Principal& p, const std::string& id,
     v.force_detach = force;
     return true;
   });
+}
+
+Result<std::vector<Volume>> VolumeCommands::SetDeleteOnTermination(
+    const Principal& p, const std::string& instance_id,
+    const std::vector<DeleteOnTerminationChange>& changes) {
+  if (changes.empty()) return MissingParameter("Give at least one device to change.");
+  STRATO_RETURN_IF_ERROR(ValidateId("instance_id", instance_id, "i", "InvalidInstanceID.NotFound"));
+  std::vector<Volume> out;
+  STRATO_RETURN_IF_ERROR(env_.store->Write([&](WriteTxn& t) -> Status {
+    STRATO_ASSIGN_OR_RETURN(auto inst, t.GetInstance(Scope::Tenant(p.tenant_id), instance_id));
+    if (inst.state == InstanceState::kTerminated || inst.state == InstanceState::kShuttingDown) {
+      return IncorrectInstanceState("The instance '" + inst.id + "' is " + ToString(inst.state) +
+                                    ".");
+    }
+    STRATO_ASSIGN_OR_RETURN(
+        auto attached, t.ListVolumes(Scope::System(), {.instance_id = inst.id}, {.limit = 64}));
+    for (const auto& change : changes) {
+      const std::string device =
+          IsRootDeviceName(change.device) ? std::string(kRootDeviceName) : change.device;
+      auto it = std::find_if(attached.begin(), attached.end(), [&](const Volume& v) {
+        return v.device == device && v.attach_state != AttachState::kDetaching;
+      });
+      if (it == attached.end()) {
+        return InvalidParameter("'device': no volume is attached to " + inst.id + " at " +
+                                change.device + ".");
+      }
+      if (change.volume_id && *change.volume_id != it->id) {
+        return InvalidParameter("'volume_id': the volume at " + change.device + " of " + inst.id +
+                                " is " + it->id + ", not " + *change.volume_id + ".");
+      }
+      if (std::any_of(out.begin(), out.end(), [&](const Volume& v) { return v.id == it->id; })) {
+        return InvalidParameter("'device': " + change.device + " is given twice.");
+      }
+      if (it->instance_store_root && !change.delete_on_termination) {
+        return BadRequest("InvalidParameterCombination",
+                          "An instance-store root device is always deleted with its instance.");
+      }
+      it->delete_on_termination = change.delete_on_termination;
+      it->updated_at = env_.now_ms();
+      STRATO_RETURN_IF_ERROR(t.UpdateVolume(*it));
+      out.push_back(*it);
+    }
+    return OkStatus();
+  }));
+  return out;
 }
 
 }  // namespace strato

@@ -5,11 +5,14 @@
 // Volumes: create → creating → available; attach: available → in-use (attachment
 // attaching → attached); detach: attached → detaching → available; delete: available or
 // error → deleting → gone. Modify grows the size and/or changes type/iops/throughput of an
-// available or in-use volume.
+// available or in-use volume, and records the change as the volume's latest modification
+// (core/volume_modification.h): modifying until the controller has grown the blob, then
+// completed (or failed); a change without growth is completed at once.
 // Snapshots: create on an available or in-use volume → pending → completed (O(1): the
 // volume's current blob is frozen and the volume continues on a new overlay). Delete a
 // completed or failed snapshot; data still needed by volumes made from it stays.
 // Errors: InvalidParameterValue, MissingParameter, InvalidVolume.NotFound,
+// InvalidVolumeModification.NotFound,
 // InvalidSnapshot.NotFound, InvalidInstanceID.NotFound, VolumeInUse, IncorrectState,
 // IncorrectInstanceState, InvalidVolume.ZoneMismatch, InvalidParameterValue (device in use).
 // Thread-safety: stateless; safe from any thread.
@@ -44,6 +47,20 @@ struct ModifyVolumeInput {
   std::optional<int64_t> throughput_mibps;
 };
 
+// One attachment's new DeleteOnTermination (EC2 ModifyInstanceAttribute BlockDeviceMapping.N).
+struct DeleteOnTerminationChange {
+  std::string device;  // a data device, or the root (/dev/vda or its aliases)
+  bool delete_on_termination = false;
+  std::optional<std::string> volume_id;  // when given, must be the volume at `device`
+};
+
+// What ModifyVolume answers: the volume as changed and the record of the change (its
+// latest modification, which DescribeVolumesModifications shows until the next one).
+struct ModifyVolumeResult {
+  Volume volume;
+  VolumeModification modification;
+};
+
 struct AttachVolumeInput {
   std::string instance_id;
   std::string device;
@@ -75,9 +92,25 @@ class VolumeCommands {
                                 const ListInput& in);
   Result<Volume> Get(const Principal& p, const std::string& id);
   Result<Volume> Delete(const Principal& p, const std::string& id);
-  Result<Volume> Modify(const Principal& p, const std::string& id, const ModifyVolumeInput& in);
+  Result<ModifyVolumeResult> Modify(const Principal& p, const std::string& id,
+                                    const ModifyVolumeInput& in);
+  // The latest modification of each of the caller's volumes: of `volume_ids` when given (each
+  // must be the caller's volume, InvalidVolume.NotFound, and have been modified,
+  // InvalidVolumeModification.NotFound; one page), else a page of all of them by volume id.
+  Result<ListPage<VolumeModification>> ListModifications(const Principal& p,
+                                                         const std::vector<std::string>& volume_ids,
+                                                         const ListInput& in);
   Result<Volume> Attach(const Principal& p, const std::string& id, const AttachVolumeInput& in);
   Result<Volume> Detach(const Principal& p, const std::string& id, bool force);
+  // Sets the DeleteOnTermination of the volumes attached to the caller's instance at the given
+  // devices, all or nothing; returns them. Errors: MissingParameter (no change),
+  // InvalidInstanceID.NotFound, IncorrectInstanceState (terminated or shutting down),
+  // InvalidParameterValue (no volume attached at a device, another volume there than the one
+  // named, a device given twice),
+  // InvalidParameterCombination (false for an instance-store root, which always goes).
+  Result<std::vector<Volume>> SetDeleteOnTermination(
+      const Principal& p, const std::string& instance_id,
+      const std::vector<DeleteOnTerminationChange>& changes);
 
   Result<Snapshot> CreateSnapshot(const Principal& p, const CreateSnapshotInput& in);
   Result<ListPage<Snapshot>> ListSnapshots(const Principal& p, const SnapshotFilter& filter,

@@ -1,5 +1,6 @@
 #include "controller/metadata_push.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace strato {
@@ -18,7 +19,18 @@ Result<InstanceMetadata> LoadInstanceMetadata(ReadTxn& t, const Instance& i,
   by_instance.instance_id = i.id;
   STRATO_ASSIGN_OR_RETURN(auto addresses, t.ListAddresses(Scope::System(), by_instance));
   if (!addresses.empty()) extras.public_ipv4 = addresses.front().public_ip;
-  return BuildInstanceMetadata(i, c, region, extras);
+  InstanceMetadata m = BuildInstanceMetadata(i, c, region, extras);
+  VolumeFilter attached;
+  attached.instance_id = i.id;
+  STRATO_ASSIGN_OR_RETURN(auto volumes, t.ListVolumes(Scope::System(), attached, {.limit = 64}));
+  std::sort(volumes.begin(), volumes.end(),
+            [](const Volume& a, const Volume& b) { return DeviceOrderLess(a.device, b.device); });
+  for (const Volume& v : volumes) {
+    // The root is "root"; a volume on its way out is no longer the guest's.
+    if (v.device == kRootDeviceName || v.attach_state == AttachState::kDetaching) continue;
+    m.volume_devices.push_back(v.device);
+  }
+  return m;
 }
 
 std::string EncodeMetadataPush(const std::vector<InstanceMetadata>& upserts, bool replace) {

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "controller/volume_attachments.h"
+#include "core/volume_modification.h"
 
 namespace strato {
 
@@ -191,6 +192,18 @@ void VolumeController::Reconcile() {
   reconciled_ = true;
 }
 
+namespace {
+
+// A grow done (or given up) completes (or fails) the volume's latest modification.
+Status SettleModificationOf(WriteTxn& t, const Volume& v, int64_t now) {
+  STRATO_ASSIGN_OR_RETURN(auto mods,
+                          t.ListVolumeModifications(Scope::System(), {v.id}, {.limit = 1}));
+  if (mods.empty() || !SettleModification(mods.front(), v, now)) return OkStatus();
+  return t.PutVolumeModification(mods.front());
+}
+
+}  // namespace
+
 void VolumeController::ApplyReports(const std::vector<std::string>& reports) {
   const int64_t now = Now();
   std::vector<StorageReport> decoded;
@@ -227,6 +240,7 @@ void VolumeController::ApplyReports(const std::vector<std::string>& reports) {
           }
           v.updated_at = now;
           STRATO_RETURN_IF_ERROR(t.UpdateVolume(v));
+          STRATO_RETURN_IF_ERROR(SettleModificationOf(t, v, now));
         }
         continue;
       }
@@ -307,6 +321,7 @@ void VolumeController::ApplyVolumeReports(const std::vector<VolumeReport>& repor
           v->applied_size_gib = sent_sizes_[r.volume_id];
           v->updated_at = now;
           STRATO_RETURN_IF_ERROR(t.UpdateVolume(*v));
+          STRATO_RETURN_IF_ERROR(SettleModificationOf(t, *v, now));
         }
       }
       if (r.attached && v->attach_state == AttachState::kAttaching) {

@@ -110,6 +110,7 @@ struct BlockDevice {
   AttachState state = AttachState::kAttached;
   TimeMs attached_at = 0;
   bool delete_on_termination = false;  // the volume goes with the instance
+  bool instance_store = false;         // an ephemeral root device, not an EBS volume of its own
 };
 // What the user asked for; controllers converge the actual state toward it.
 enum class DesiredState { kRunning, kStopped, kTerminated };
@@ -151,6 +152,14 @@ struct Instance {
   // Derived (volumes attached to it, the root first), filled by the instance commands for
   // what they answer (commands/block_devices.h); the store leaves it empty.
   std::vector<BlockDevice> block_devices;
+
+  // EC2's rootDeviceType, from block_devices: "instance-store" when the root device is
+  // ephemeral, else "ebs" (also for an instance of a diskless image, booted without a disk).
+  const char* root_device_type() const {
+    for (const BlockDevice& d : block_devices)
+      if (d.instance_store) return "instance-store";
+    return "ebs";
+  }
 };
 
 struct Image {

@@ -37,6 +37,13 @@ constexpr std::array<std::pair<BlobState, const char*>, 4> kBlob = {{
     {BlobState::kError, "error"},
 }};
 
+constexpr std::array<std::pair<ModificationState, const char*>, 4> kModification = {{
+    {ModificationState::kModifying, "modifying"},
+    {ModificationState::kOptimizing, "optimizing"},
+    {ModificationState::kCompleted, "completed"},
+    {ModificationState::kFailed, "failed"},
+}};
+
 template <typename E, size_t N>
 const char* Name(const std::array<std::pair<E, const char*>, N>& table, E value) {
   for (const auto& [e, name] : table)
@@ -57,6 +64,10 @@ const char* ToString(VolumeState s) { return Name(kVolume, s); }
 const char* ToString(AttachState s) { return Name(kAttach, s); }
 const char* ToString(SnapshotState s) { return Name(kSnapshot, s); }
 const char* ToString(BlobState s) { return Name(kBlob, s); }
+const char* ToString(ModificationState s) { return Name(kModification, s); }
+std::optional<ModificationState> ParseModificationState(std::string_view s) {
+  return Parse(kModification, s);
+}
 std::optional<VolumeState> ParseVolumeState(std::string_view s) { return Parse(kVolume, s); }
 std::optional<AttachState> ParseAttachState(std::string_view s) { return Parse(kAttach, s); }
 std::optional<SnapshotState> ParseSnapshotState(std::string_view s) { return Parse(kSnapshot, s); }

@@ -51,6 +51,9 @@ struct Volume {
   TimeMs created_at = 0;
   TimeMs updated_at = 0;
   std::map<std::string, std::string> tags;
+  // Derived (root_volumes), read-only: the volume is an instance-store root device, part of
+  // its instance rather than a volume of its own.
+  bool instance_store_root = false;
 };
 
 enum class SnapshotState { kPending, kCompleted, kError, kDeleting };
@@ -71,6 +74,30 @@ struct Snapshot {
   std::map<std::string, std::string> tags;
 };
 
+// The latest ModifyVolume of a volume (EC2 keeps one per volume): what it was and what it
+// is becoming. Growing the file happens in the background (modifying until the blob has the
+// new size); a type or performance change takes effect at once (completed). A failed grow
+// leaves the volume at its original size (failed). Deleted with its volume.
+enum class ModificationState { kModifying, kOptimizing, kCompleted, kFailed };
+
+struct VolumeModification {
+  std::string volume_id;
+  std::string tenant_id;  // the volume's
+  ModificationState state = ModificationState::kModifying;
+  std::string status_message;  // why it failed, or ""
+  int64_t original_size_gib = 0;
+  std::string original_volume_type;
+  int64_t original_iops = 0;  // delivered figures (the type's defaults when not provisioned)
+  int64_t original_throughput_mibps = 0;
+  int64_t target_size_gib = 0;
+  std::string target_volume_type;
+  int64_t target_iops = 0;
+  int64_t target_throughput_mibps = 0;
+  int progress = 0;  // percent
+  TimeMs start_time = 0;
+  TimeMs end_time = 0;  // 0 until completed or failed
+};
+
 enum class BlobState { kCreating, kReady, kDeleting, kError };
 
 // One copy-on-write layer. Referenced by volumes (blob_id), snapshots (blob_id) and other
@@ -88,9 +115,11 @@ const char* ToString(VolumeState s);
 const char* ToString(AttachState s);
 const char* ToString(SnapshotState s);
 const char* ToString(BlobState s);
+const char* ToString(ModificationState s);
 std::optional<VolumeState> ParseVolumeState(std::string_view s);
 std::optional<AttachState> ParseAttachState(std::string_view s);
 std::optional<SnapshotState> ParseSnapshotState(std::string_view s);
 std::optional<BlobState> ParseBlobState(std::string_view s);
+std::optional<ModificationState> ParseModificationState(std::string_view s);
 
 }  // namespace strato

@@ -49,7 +49,8 @@ json InstanceMetadataToJson(const InstanceMetadata& m) {
           {"hop_limit", m.options.hop_limit},
           {"http_endpoint", m.options.http_endpoint},
           {"security_groups", m.extras.security_groups},
-          {"public_ipv4", m.extras.public_ipv4}};
+          {"public_ipv4", m.extras.public_ipv4},
+          {"volume_devices", m.volume_devices}};
 }
 
 Result<InstanceMetadata> InstanceMetadataFromJson(const json& j) {
@@ -78,6 +79,8 @@ Result<InstanceMetadata> InstanceMetadataFromJson(const json& j) {
     m.options.http_endpoint = j.at("http_endpoint").get<std::string>();
     m.extras.security_groups = j.at("security_groups").get<std::vector<std::string>>();
     m.extras.public_ipv4 = j.at("public_ipv4").get<std::string>();
+    // Absent from a snapshot made before volumes were listed: none.
+    m.volume_devices = j.value("volume_devices", std::vector<std::string>{});
     return m;
   } catch (const json::exception& e) {
     return InvalidParameter(std::string("bad instance metadata: ") + e.what());

@@ -46,6 +46,9 @@ struct InstanceMetadata {
   std::string user_data;
   MetadataOptions options;
   MetadataNetworkExtras extras;
+  // The data volumes' devices ("/dev/sdf", …), in device order, as they were when the
+  // snapshot was pushed (at start, and with every resync): block-device-mapping/ebsN.
+  std::vector<std::string> volume_devices;
 };
 
 InstanceMetadata BuildInstanceMetadata(const Instance& i, const InstanceContext& c,

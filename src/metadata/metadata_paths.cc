@@ -3,6 +3,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <string_view>
 
 #include "core/dns_names.h"
 
@@ -62,8 +63,15 @@ std::map<std::string, std::string> MetadataLeaves(const InstanceMetadata& m) {
   l["placement/availability-zone"] = m.zone;
   l["placement/region"] = m.region;
   l["security-groups"] = SecurityGroups(m);
-  l["block-device-mapping/ami"] = "/dev/vda";
+  // As EC2 answers: "ami" and each "ebsN" (N from 1, data volumes in device order) name the
+  // device without /dev/, "root" with it.
+  l["block-device-mapping/ami"] = "vda";
   l["block-device-mapping/root"] = "/dev/vda";
+  for (size_t k = 0; k < m.volume_devices.size(); ++k) {
+    std::string_view device = m.volume_devices[k];
+    if (device.substr(0, 5) == "/dev/") device.remove_prefix(5);
+    l["block-device-mapping/ebs" + std::to_string(k + 1)] = std::string(device);
+  }
   if (!m.extras.public_ipv4.empty()) {
     l["public-ipv4"] = m.extras.public_ipv4;
     l["public-hostname"] = m.extras.public_ipv4;

@@ -80,6 +80,20 @@ TEST(MetadataPathsTest, ExtrasFeedSecurityGroupsAndPublicAddress) {
   EXPECT_EQ(Get(m, "/latest/meta-data/public-ipv4"), "198.51.100.7");
 }
 
+TEST(MetadataPathsTest, BlockDeviceMappingListsDataVolumesAsEbsN) {
+  auto m = SampleMetadata();
+  EXPECT_EQ(Get(m, "/latest/meta-data/block-device-mapping/"), "ami\nroot");
+  EXPECT_EQ(Get(m, "/latest/meta-data/block-device-mapping/ami"), "vda");  // no /dev/, as EC2
+  EXPECT_FALSE(RenderMetadataPath(m, "/latest/meta-data/block-device-mapping/ebs1"));
+  m.volume_devices = {"/dev/sdf", "/dev/xvdg"};
+  EXPECT_EQ(Get(m, "/latest/meta-data/block-device-mapping/"), "ami\nebs1\nebs2\nroot");
+  EXPECT_EQ(Get(m, "/latest/meta-data/block-device-mapping/ebs1"), "sdf");
+  EXPECT_EQ(Get(m, "/latest/meta-data/block-device-mapping/ebs2"), "xvdg");
+  EXPECT_EQ(Get(m, "/latest/meta-data/block-device-mapping/root"), "/dev/vda");
+  EXPECT_FALSE(RenderMetadataPath(m, "/latest/meta-data/block-device-mapping/ebs0"));
+  EXPECT_FALSE(RenderMetadataPath(m, "/latest/meta-data/block-device-mapping/ebs3"));
+}
+
 TEST(MetadataPathsTest, IdentityDocumentIsJson) {
   auto doc = nlohmann::json::parse(
       RenderMetadataPath(SampleMetadata(), "/latest/dynamic/instance-identity/document").value());
@@ -99,6 +113,10 @@ TEST(MetadataPathsTest, SnapshotSurvivesJson) {
   EXPECT_EQ(back->user_data, m.user_data);
   EXPECT_EQ(back->interfaces.at(0).private_ip, "10.0.0.5");
   EXPECT_EQ(back->extras.security_groups, m.extras.security_groups);
+  m.volume_devices = {"/dev/sdf"};
+  back = InstanceMetadataFromJson(nlohmann::json::parse(InstanceMetadataToJson(m).dump()));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->volume_devices, m.volume_devices);
   EXPECT_FALSE(InstanceMetadataFromJson(nlohmann::json{{"instance_id", 1}}).ok());
 }
 

@@ -204,6 +204,10 @@ class ReadTxn {
   virtual Result<std::vector<Snapshot>> ListSnapshots(const Scope& scope,
                                                       const SnapshotFilter& filter,
                                                       const Page& page) = 0;
+  // The latest modification of each volume, ordered by volume id (Page.after_id is a volume
+  // id): of `volume_ids` when not empty, else of every volume in scope.
+  virtual Result<std::vector<VolumeModification>> ListVolumeModifications(
+      const Scope& scope, const std::vector<std::string>& volume_ids, const Page& page) = 0;
   virtual Result<Blob> GetBlob(const std::string& id) = 0;
   // Blobs in `state` (all when unset).
   virtual Result<std::vector<Blob>> ListBlobs(std::optional<BlobState> state,
@@ -264,9 +268,11 @@ class WriteTxn : public ReadTxn {
                            const std::string& key) = 0;
 
   virtual Status InsertImage(const Image& i) = 0;
-  // Deletes the image and its launch permissions.
+  // Deletes the image, its launch permissions and its tags.
   virtual Status DeleteImage(const std::string& id) = 0;
   virtual Status SetImagePublic(const std::string& id, bool is_public) = 0;  // NotFound if absent
+  virtual Status SetImageDescription(const std::string& id,
+                                     const std::string& description) = 0;  // NotFound if absent
   // Both idempotent: granting twice keeps one grant, revoking a missing one changes nothing.
   virtual Status AddLaunchPermission(const std::string& image_id, const std::string& tenant_id) = 0;
   virtual Status RemoveLaunchPermission(const std::string& image_id,
@@ -300,7 +306,10 @@ class WriteTxn : public ReadTxn {
   // Insert* also writes tags; Update* writes every mutable column (NotFound if absent).
   virtual Status InsertVolume(const Volume& v) = 0;
   virtual Status UpdateVolume(const Volume& v) = 0;
+  // Deletes the volume, its tags and its modification record.
   virtual Status DeleteVolume(const std::string& id) = 0;
+  // Inserts or replaces the volume's (one, latest) modification record.
+  virtual Status PutVolumeModification(const VolumeModification& m) = 0;
   virtual Status InsertSnapshot(const Snapshot& s) = 0;
   virtual Status UpdateSnapshot(const Snapshot& s) = 0;
   virtual Status DeleteSnapshot(const std::string& id) = 0;

@@ -18,6 +18,7 @@ Ec2Api::Ec2Api(Ec2Deps deps) : d_(std::move(deps)) {
   RegisterSecurityGroupActions(*this);
   RegisterAddressActions(*this);
   RegisterMetadataActions(*this);
+  RegisterInstanceAttributeActions(*this);
 }
 
 void Ec2Api::Register(std::string action, std::vector<std::string> allowed, Ec2Handler handler) {

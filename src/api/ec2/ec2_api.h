@@ -88,5 +88,6 @@ void RegisterVpcActions(Ec2Api& api);
 void RegisterSecurityGroupActions(Ec2Api& api);  // ec2_security_group_actions.cc
 void RegisterAddressActions(Ec2Api& api);        // ec2_address_actions.cc
 void RegisterMetadataActions(Ec2Api& api);
+void RegisterInstanceAttributeActions(Ec2Api& api);  // ec2_instance_attribute_actions.cc
 
 }  // namespace strato::api::ec2

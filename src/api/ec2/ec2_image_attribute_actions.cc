@@ -1,6 +1,6 @@
 // ModifyImageAttribute, DescribeImageAttribute and ResetImageAttribute: an image's launch
-// permissions (ImageCommands' sharing) and, to read, its description. What EC2 calls an
-// account id (UserId) is a Strato tenant id, as imageOwnerId is.
+// permissions (ImageCommands' sharing) and its description. What EC2 calls an account id
+// (UserId) is a Strato tenant id, as imageOwnerId is.
 #include "api/ec2/ec2_api.h"
 
 namespace strato::api::ec2 {
@@ -80,10 +80,54 @@ Result<ModifyLaunchPermissionInput> ReadLegacy(const Ec2Params& params) {
   return out;
 }
 
-Result<ModifyLaunchPermissionInput> ReadLaunchPermissionChange(const Ec2Params& params) {
-  for (const char* other : {"Description.Value", "Value"}) {
-    if (params.Find(other)) return Unsupported("Changing an image's description");
+constexpr const char* kDescription = "description";
+
+// The new description when the request changes it: Description.Value (what
+// `aws ec2 modify-image-attribute --description` sends), or Attribute=description with Value.
+// One request changes one attribute: with any launch permission field it is
+// InvalidParameterCombination.
+Result<std::optional<std::string>> ReadDescriptionChange(const Ec2Params& params) {
+  auto described = params.Optional("Description.Value");
+  auto value = params.Optional("Value");
+  auto attribute = params.Optional("Attribute");
+  if (value && attribute != kDescription) {
+    return BadRequest("InvalidParameterCombination",
+                      "Value is the new value of Attribute=description; launchPermission "
+                      "takes LaunchPermission or OperationType with UserId/UserGroup.");
   }
+  if (described && value && *described != *value) {
+    return BadRequest("InvalidParameterCombination",
+                      "Description.Value and Value give two different descriptions.");
+  }
+  if (!described && !value) {
+    if (attribute == kDescription) {
+      return MissingParameter("Attribute=description needs Value or Description.Value.");
+    }
+    return std::optional<std::string>();
+  }
+  if (attribute && *attribute != kDescription) {
+    return BadRequest("InvalidParameterCombination",
+                      "Description.Value changes the description, not " + *attribute + ".");
+  }
+  bool launch_permission_too = params.Find("OperationType") != nullptr;
+  for (const char* prefix : {"LaunchPermission.Add", "LaunchPermission.Remove"}) {
+    STRATO_ASSIGN_OR_RETURN(auto items, params.Structures(prefix));
+    launch_permission_too |= !items.empty();
+  }
+  for (const char* list :
+       {"UserId", "UserGroup", "ProductCode", "OrganizationArn", "OrganizationalUnitArn"}) {
+    STRATO_ASSIGN_OR_RETURN(auto items, params.List(list));
+    launch_permission_too |= !items.empty();
+  }
+  if (launch_permission_too) {
+    return BadRequest("InvalidParameterCombination",
+                      "The description and launch permissions (or product codes) cannot be "
+                      "changed in one request.");
+  }
+  return described ? described : value;
+}
+
+Result<ModifyLaunchPermissionInput> ReadLaunchPermissionChange(const Ec2Params& params) {
   STRATO_ASSIGN_OR_RETURN(auto codes, params.List("ProductCode"));
   if (!codes.empty()) return Unsupported("Product codes");
   for (const char* org : {"OrganizationArn", "OrganizationalUnitArn"}) {
@@ -93,7 +137,7 @@ Result<ModifyLaunchPermissionInput> ReadLaunchPermissionChange(const Ec2Params& 
   auto attribute = params.Optional("Attribute");
   if (attribute && *attribute != kLaunchPermission) {
     return InvalidParameter("The attribute '" + *attribute +
-                            "' cannot be modified; only launchPermission can.");
+                            "' cannot be modified; only launchPermission and description can.");
   }
   STRATO_ASSIGN_OR_RETURN(auto structured, ReadStructured(params));
   const bool has_structured = !structured.add_tenants.empty() ||
@@ -135,7 +179,7 @@ Status DescribeImageAttribute(const Ec2Deps& d, const Ec2Call& c, XmlWriter& x) 
     WriteLaunchPermission(x, lp);
     return OkStatus();
   }
-  if (attribute == "description") {
+  if (attribute == kDescription) {
     STRATO_ASSIGN_OR_RETURN(auto v, d.images->Get(c.principal, id));
     x.Leaf("imageId", id);
     x.Open("description");
@@ -161,6 +205,13 @@ void RegisterImageAttributeActions(Ec2Api& api) {
                 "OrganizationalUnitArn.#", "ProductCode.#", "Description.Value", "Value"},
                [d](const Ec2Call& c, XmlWriter& x) {
                  STRATO_ASSIGN_OR_RETURN(auto id, c.params.Required("ImageId"));
+                 STRATO_ASSIGN_OR_RETURN(auto description, ReadDescriptionChange(c.params));
+                 if (description) {
+                   STRATO_RETURN_IF_ERROR(
+                       d->images->SetDescription(c.principal, id, *description).status());
+                   x.Leaf("return", true);
+                   return OkStatus();
+                 }
                  STRATO_ASSIGN_OR_RETURN(auto change, ReadLaunchPermissionChange(c.params));
                  STRATO_RETURN_IF_ERROR(
                      d->images->ModifyImageLaunchPermission(c.principal, id, change).status());

@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
+
 #include "api/json_output.h"
 #include "common/digest.h"
 #include "core/dns_names.h"
@@ -125,12 +127,14 @@ namespace {
 
 // The volumes attached to the instance, root first, as EC2 lists them.
 void WriteBlockDeviceMapping(XmlWriter& x, const Instance& i) {
-  if (i.block_devices.empty()) {
+  if (std::none_of(i.block_devices.begin(), i.block_devices.end(),
+                   [](const BlockDevice& d) { return !d.instance_store; })) {
     x.Empty("blockDeviceMapping");
     return;
   }
   x.Open("blockDeviceMapping");
   for (const BlockDevice& d : i.block_devices) {
+    if (d.instance_store) continue;  // part of the instance, not an EBS volume (as in EC2)
     x.Open("item");
     x.Leaf("deviceName", d.device);
     x.Open("ebs");
@@ -177,7 +181,7 @@ void WriteInstance(XmlWriter& x, const Instance& i) {
     x.Close();
   }
   x.Leaf("architecture", "x86_64");
-  x.Leaf("rootDeviceType", "ebs");
+  x.Leaf("rootDeviceType", i.root_device_type());
   x.Leaf("rootDeviceName", kRootDeviceName);
   WriteBlockDeviceMapping(x, i);
   x.Leaf("virtualizationType", "hvm");

@@ -1,10 +1,12 @@
 // Volume actions: CreateVolume, DescribeVolumes, AttachVolume, DetachVolume, DeleteVolume,
-// ModifyVolume. Parse → VolumeCommands → render; the EBS rules live in the commands.
+// ModifyVolume, DescribeVolumesModifications. Parse → VolumeCommands → render; the EBS rules
+// live in the commands.
 #include "api/ec2/ec2_api.h"
 #include "api/ec2/ec2_paging.h"
 #include "api/ec2/ec2_render.h"
 #include "api/ec2/ec2_resource_filter.h"
 #include "commands/volume_commands.h"
+#include "core/volume_modification.h"
 #include "core/volume_types.h"
 
 namespace strato::api::ec2 {
@@ -27,13 +29,17 @@ const std::vector<std::string> kVolumeFilters = {"status",
 // Sizes the native API accepts too; the type's own range is checked by the commands.
 constexpr int64_t kMaxSizeGib = 65536;
 
-// What a volume delivers: the provisioned figures or the type's defaults.
-VolumeLimits LimitsOf(const Volume& v) {
-  auto limits = ComputeVolumeLimits(
-      v.volume_type, v.size_gib, v.iops ? std::optional<int64_t>(v.iops) : std::nullopt,
-      v.throughput_mibps ? std::optional<int64_t>(v.throughput_mibps) : std::nullopt);
-  return limits.ok() ? *limits : VolumeLimits{};
-}
+const std::vector<std::string> kModificationFilters = {"volume-id",
+                                                       "modification-state",
+                                                       "original-volume-type",
+                                                       "target-volume-type",
+                                                       "original-size",
+                                                       "target-size",
+                                                       "original-iops",
+                                                       "target-iops",
+                                                       "start-time",
+                                                       "originalMultiAttachEnabled",
+                                                       "targetMultiAttachEnabled"};
 
 void WriteAttachmentFields(XmlWriter& x, const Volume& v) {
   x.Leaf("volumeId", v.id);
@@ -60,7 +66,7 @@ void WriteVolumeFields(XmlWriter& x, const Volume& v) {
   }
   x.Close();
   x.Leaf("volumeType", v.volume_type);
-  VolumeLimits limits = LimitsOf(v);
+  VolumeLimits limits = DeliveredLimits(v);
   if (limits.iops) x.Leaf("iops", limits.iops);
   if (v.volume_type == "gp3") x.Leaf("throughput", limits.throughput_mibps);
   x.Leaf("encrypted", false);
@@ -178,26 +184,71 @@ Status CheckAttachment(const Volume& v, const Ec2Params& p) {
   return OkStatus();
 }
 
-void WriteModification(XmlWriter& x, const Volume& before, const Volume& after, TimeMs now) {
-  x.Open("volumeModification");
-  x.Leaf("volumeId", after.id);
-  // Growing the file happens in the background; a type or performance change is immediate.
-  const bool growing = after.size_gib != after.applied_size_gib;
-  x.Leaf("modificationState", growing ? "modifying" : "completed");
-  x.Leaf("targetSize", after.size_gib);
-  x.Leaf("targetIops", LimitsOf(after).iops);
-  x.Leaf("targetVolumeType", after.volume_type);
-  x.Leaf("targetThroughput", LimitsOf(after).throughput_mibps);
+// The fields of a VolumeModification: ModifyVolume's <volumeModification>, each <item> of
+// DescribeVolumesModifications.
+void WriteModificationFields(XmlWriter& x, const VolumeModification& m) {
+  x.Leaf("volumeId", m.volume_id);
+  x.Leaf("modificationState", ToString(m.state));
+  if (!m.status_message.empty()) x.Leaf("statusMessage", m.status_message);
+  x.Leaf("targetSize", m.target_size_gib);
+  x.Leaf("targetIops", m.target_iops);
+  x.Leaf("targetVolumeType", m.target_volume_type);
+  x.Leaf("targetThroughput", m.target_throughput_mibps);
   x.Leaf("targetMultiAttachEnabled", false);
-  x.Leaf("originalSize", before.size_gib);
-  x.Leaf("originalIops", LimitsOf(before).iops);
-  x.Leaf("originalVolumeType", before.volume_type);
-  x.Leaf("originalThroughput", LimitsOf(before).throughput_mibps);
+  x.Leaf("originalSize", m.original_size_gib);
+  x.Leaf("originalIops", m.original_iops);
+  x.Leaf("originalVolumeType", m.original_volume_type);
+  x.Leaf("originalThroughput", m.original_throughput_mibps);
   x.Leaf("originalMultiAttachEnabled", false);
-  x.Leaf("progress", growing ? 0 : 100);
-  x.Leaf("startTime", Ec2Time(now));
-  if (!growing) x.Leaf("endTime", Ec2Time(now));
+  x.Leaf("progress", m.progress);
+  x.Leaf("startTime", Ec2Time(m.start_time));
+  if (m.end_time) x.Leaf("endTime", Ec2Time(m.end_time));
+}
+
+FilterFields FieldsOf(const VolumeModification& m) {
+  return {{"volume-id", {m.volume_id}},
+          {"modification-state", {ToString(m.state)}},
+          {"original-volume-type", {m.original_volume_type}},
+          {"target-volume-type", {m.target_volume_type}},
+          {"original-size", {std::to_string(m.original_size_gib)}},
+          {"target-size", {std::to_string(m.target_size_gib)}},
+          {"original-iops", {std::to_string(m.original_iops)}},
+          {"target-iops", {std::to_string(m.target_iops)}},
+          {"start-time", {Ec2Time(m.start_time)}},
+          {"originalMultiAttachEnabled", {"false"}},
+          {"targetMultiAttachEnabled", {"false"}}};
+}
+
+Status DescribeModifications(const Ec2Deps& d, const Ec2Call& c, XmlWriter& x) {
+  STRATO_ASSIGN_OR_RETURN(auto filters, c.params.Filters());
+  STRATO_RETURN_IF_ERROR(CheckFilterNames(filters, kModificationFilters));
+  STRATO_ASSIGN_OR_RETURN(auto ids, c.params.List("VolumeId"));
+  STRATO_ASSIGN_OR_RETURN(auto max, c.params.Int("MaxResults", 1, 500));
+  auto token = c.params.Optional("NextToken");
+  if (!ids.empty() && (max || token)) {
+    return BadRequest("InvalidParameterCombination",
+                      "The parameter volumeIds cannot be used with the parameter maxResults or "
+                      "nextToken.");
+  }
+  ListPage<VolumeModification> sel;
+  if (ids.empty()) {
+    auto page = [&](const ListInput& in) {
+      return d.volumes->ListModifications(c.principal, {}, in);
+    };
+    STRATO_ASSIGN_OR_RETURN(sel, CollectPages<VolumeModification>(page, max, token.value_or("")));
+  } else {
+    STRATO_ASSIGN_OR_RETURN(sel, d.volumes->ListModifications(c.principal, ids, {}));
+  }
+  x.Open("volumeModificationSet");
+  for (const auto& m : sel.items) {
+    if (!MatchesAll(filters, FieldsOf(m), {})) continue;
+    x.Open("item");
+    WriteModificationFields(x, m);
+    x.Close();
+  }
   x.Close();
+  if (!sel.next_token.empty()) x.Leaf("nextToken", sel.next_token);
+  return OkStatus();
 }
 
 }  // namespace
@@ -275,11 +326,16 @@ void RegisterVolumeActions(Ec2Api& api) {
                  STRATO_ASSIGN_OR_RETURN(in.throughput_mibps,
                                          c.params.Int("Throughput", 1, 100000));
                  STRATO_RETURN_IF_ERROR(RefuseEncryption(c.params));
-                 STRATO_ASSIGN_OR_RETURN(auto before, d->volumes->Get(c.principal, id));
-                 STRATO_ASSIGN_OR_RETURN(auto after, d->volumes->Modify(c.principal, id, in));
-                 WriteModification(x, before, after, d->env->now_ms());
+                 STRATO_ASSIGN_OR_RETURN(auto out, d->volumes->Modify(c.principal, id, in));
+                 x.Open("volumeModification");
+                 WriteModificationFields(x, out.modification);
+                 x.Close();
                  return OkStatus();
                });
+
+  api.Register("DescribeVolumesModifications",
+               {"VolumeId.#", "MaxResults", "NextToken", "Filter.#.Name", "Filter.#.Value.#"},
+               [d](const Ec2Call& c, XmlWriter& x) { return DescribeModifications(*d, c, x); });
 }
 
 }  // namespace strato::api::ec2

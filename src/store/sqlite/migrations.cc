@@ -7,7 +7,7 @@ namespace strato::sqlite {
 namespace {
 
 // Append only: a published migration never changes.
-constexpr std::array<const char*, 11> kMigrations = {
+constexpr std::array<const char*, 12> kMigrations = {
     // 1: the foundation schema.
     R"sql(
 CREATE TABLE tenants (
@@ -197,6 +197,22 @@ ALTER TABLE root_volumes DROP COLUMN delete_on_termination;
     R"sql(
 ALTER TABLE multipart_uploads ADD COLUMN checksum_algorithm TEXT NOT NULL DEFAULT '';
 ALTER TABLE multipart_parts ADD COLUMN checksum TEXT NOT NULL DEFAULT '';
+)sql",
+    // 12: the latest ModifyVolume of each volume (DescribeVolumesModifications); it goes with
+    // its volume. Tags of images deregistered before images took their tags with them go.
+    R"sql(
+CREATE TABLE volume_modifications (
+  volume_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, state TEXT NOT NULL,
+  status_message TEXT NOT NULL, original_size_gib BIGINT NOT NULL,
+  original_volume_type TEXT NOT NULL, original_iops BIGINT NOT NULL,
+  original_throughput_mibps BIGINT NOT NULL, target_size_gib BIGINT NOT NULL,
+  target_volume_type TEXT NOT NULL, target_iops BIGINT NOT NULL,
+  target_throughput_mibps BIGINT NOT NULL, progress INTEGER NOT NULL,
+  start_time BIGINT NOT NULL, end_time BIGINT NOT NULL);
+CREATE INDEX volume_modifications_by_tenant ON volume_modifications (tenant_id, volume_id);
+CREATE TRIGGER volume_modifications_go_with_volume AFTER DELETE ON volumes
+  BEGIN DELETE FROM volume_modifications WHERE volume_id = OLD.id; END;
+DELETE FROM tags WHERE resource_id LIKE 'ami-%' AND resource_id NOT IN (SELECT id FROM images);
 )sql",
 };
 

@@ -190,5 +190,59 @@ TEST_F(SqliteStoreTest, InstanceContextReadDoesNotPinTheSnapshot) {
   }).ok());
 }
 
+// A volume keeps one (the latest) modification, scoped by tenant, and takes it along when it
+// is deleted; an image takes its tags along.
+TEST_F(SqliteStoreTest, ModificationsAndImageTagsGoWithTheirResource) {
+  Volume v{.id = "vol-00000000000000001",
+           .tenant_id = "t-a",
+           .zone = "z",
+           .volume_type = "gp2",
+           .size_gib = 1};
+  VolumeModification m{.volume_id = v.id,
+                       .tenant_id = "t-a",
+                       .original_size_gib = 1,
+                       .target_size_gib = 2,
+                       .start_time = 5};
+  ASSERT_TRUE(store_
+                  ->Write([&](WriteTxn& t) -> Status {
+                    STRATO_RETURN_IF_ERROR(t.InsertVolume(v));
+                    STRATO_RETURN_IF_ERROR(t.PutVolumeModification(m));
+                    m.target_size_gib = 3;  // the next one replaces it
+                    STRATO_RETURN_IF_ERROR(t.PutVolumeModification(m));
+                    STRATO_RETURN_IF_ERROR(
+                        t.InsertImage({.id = "ami-00000000000000001", .tenant_id = "t-a"}));
+                    return t.SetTag("t-a", "ami-00000000000000001", "k", "v");
+                  })
+                  .ok());
+  ASSERT_TRUE(
+      store_
+          ->Read([&](ReadTxn& t) -> Status {
+            auto mine = t.ListVolumeModifications(Scope::Tenant("t-a"), {}, {});
+            EXPECT_TRUE(mine.ok());
+            EXPECT_EQ(mine->size(), 1u);
+            EXPECT_EQ(mine->at(0).target_size_gib, 3);
+            auto by_id = t.ListVolumeModifications(Scope::Tenant("t-a"), {v.id}, {});
+            EXPECT_EQ(by_id->size(), 1u);
+            EXPECT_TRUE(t.ListVolumeModifications(Scope::Tenant("t-b"), {v.id}, {})->empty());
+            EXPECT_TRUE(
+                t.ListVolumeModifications(Scope::Tenant("t-a"), {}, {.after_id = v.id})->empty());
+            return OkStatus();
+          })
+          .ok());
+  ASSERT_TRUE(store_
+                  ->Write([&](WriteTxn& t) -> Status {
+                    STRATO_RETURN_IF_ERROR(t.DeleteVolume(v.id));
+                    return t.DeleteImage("ami-00000000000000001");
+                  })
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](ReadTxn& t) -> Status {
+                    EXPECT_TRUE(t.ListVolumeModifications(Scope::System(), {}, {})->empty());
+                    EXPECT_TRUE(t.GetTags(Scope::System(), "ami-00000000000000001")->empty());
+                    return OkStatus();
+                  })
+                  .ok());
+}
+
 }  // namespace
 }  // namespace strato::sqlite

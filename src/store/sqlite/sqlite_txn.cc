@@ -541,6 +541,15 @@ Status SqliteTxn::DeleteImage(const std::string& id) {
   STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare("DELETE FROM images WHERE id = ?"));
   s.Bind(1, std::string_view(id));
   STRATO_RETURN_IF_ERROR(s.Run());
+  STRATO_RETURN_IF_ERROR(
+      ExpectOneChange(db_, "InvalidAMIID.NotFound", "The image id '" + id + "'"));
+  return DeleteResourceTags(db_, id);
+}
+
+Status SqliteTxn::SetImageDescription(const std::string& id, const std::string& description) {
+  STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare("UPDATE images SET description = ? WHERE id = ?"));
+  s.Bind(1, std::string_view(description)).Bind(2, std::string_view(id));
+  STRATO_RETURN_IF_ERROR(s.Run());
   return ExpectOneChange(db_, "InvalidAMIID.NotFound", "The image id '" + id + "'");
 }
 

@@ -54,6 +54,7 @@ class SqliteTxn final : public WriteTxn {
   Status InsertImage(const Image& i) override;
   Status DeleteImage(const std::string& id) override;
   Status SetImagePublic(const std::string& id, bool is_public) override;
+  Status SetImageDescription(const std::string& id, const std::string& description) override;
   Status AddLaunchPermission(const std::string& image_id, const std::string& tenant_id) override;
   Status RemoveLaunchPermission(const std::string& image_id,
                                 const std::string& tenant_id) override;
@@ -109,12 +110,15 @@ class SqliteTxn final : public WriteTxn {
   Result<Snapshot> GetSnapshot(const Scope& scope, const std::string& id) override;
   Result<std::vector<Snapshot>> ListSnapshots(const Scope& scope, const SnapshotFilter& filter,
                                               const Page& page) override;
+  Result<std::vector<VolumeModification>> ListVolumeModifications(
+      const Scope& scope, const std::vector<std::string>& volume_ids, const Page& page) override;
   Result<Blob> GetBlob(const std::string& id) override;
   Result<std::vector<Blob>> ListBlobs(std::optional<BlobState> state, const Page& page) override;
   Result<std::vector<Blob>> ListUnreferencedBlobs(int limit) override;
   Status InsertVolume(const Volume& v) override;
   Status UpdateVolume(const Volume& v) override;
   Status DeleteVolume(const std::string& id) override;
+  Status PutVolumeModification(const VolumeModification& m) override;
   Status InsertSnapshot(const Snapshot& s) override;
   Status UpdateSnapshot(const Snapshot& s) override;
   Status DeleteSnapshot(const std::string& id) override;

@@ -64,6 +64,13 @@ constexpr const char* kVolumeCols =
     "id, tenant_id, zone, volume_type, size_gib, iops, throughput_mibps, snapshot_id, state, "
     "state_reason, blob_id, applied_size_gib, instance_id, device, attach_state, force_detach, "
     "attached_at, created_at, updated_at, delete_on_termination";
+// Read after kVolumeCols: whether the volume is an instance-store root device (derived).
+constexpr const char* kInstanceStoreCol =
+    ", EXISTS (SELECT 1 FROM root_volumes r WHERE r.volume_id = volumes.id AND "
+    "r.instance_store = 1)";
+std::string SelectVolumes() {
+  return std::string("SELECT ") + kVolumeCols + kInstanceStoreCol + " FROM volumes";
+}
 Volume ReadVolume(Statement& s) {
   Volume v;
   v.id = s.Text(0);
@@ -86,6 +93,7 @@ Volume ReadVolume(Statement& s) {
   v.created_at = s.Int(17);
   v.updated_at = s.Int(18);
   v.delete_on_termination = s.Int(19) != 0;
+  v.instance_store_root = s.Int(20) != 0;
   return v;
 }
 void BindVolume(Statement& s, const Volume& v) {
@@ -145,6 +153,30 @@ void BindSnapshot(Statement& s, const Snapshot& n) {
       .Bind(12, n.updated_at);
 }
 
+constexpr const char* kModificationCols =
+    "volume_id, tenant_id, state, status_message, original_size_gib, original_volume_type, "
+    "original_iops, original_throughput_mibps, target_size_gib, target_volume_type, "
+    "target_iops, target_throughput_mibps, progress, start_time, end_time";
+VolumeModification ReadModification(Statement& s) {
+  VolumeModification m;
+  m.volume_id = s.Text(0);
+  m.tenant_id = s.Text(1);
+  m.state = ParseModificationState(s.Text(2)).value_or(ModificationState::kFailed);
+  m.status_message = s.Text(3);
+  m.original_size_gib = s.Int(4);
+  m.original_volume_type = s.Text(5);
+  m.original_iops = s.Int(6);
+  m.original_throughput_mibps = s.Int(7);
+  m.target_size_gib = s.Int(8);
+  m.target_volume_type = s.Text(9);
+  m.target_iops = s.Int(10);
+  m.target_throughput_mibps = s.Int(11);
+  m.progress = static_cast<int>(s.Int(12));
+  m.start_time = s.Int(13);
+  m.end_time = s.Int(14);
+  return m;
+}
+
 constexpr const char* kBlobCols = "id, backing_id, size_bytes, state, state_reason, created_at";
 Blob ReadBlob(Statement& s) {
   Blob b;
@@ -170,7 +202,7 @@ void BindBlob(Statement& s, const Blob& b) {
 // ---- volumes ----
 
 Result<Volume> SqliteTxn::GetVolume(const Scope& scope, const std::string& id) {
-  Query q{std::string("SELECT ") + kVolumeCols + " FROM volumes WHERE id = ?"};
+  Query q{SelectVolumes() + " WHERE id = ?"};
   q.Text(id);
   q.ScopedVolumes(scope);
   STRATO_ASSIGN_OR_RETURN(auto stmt, q.Prepare(db_));
@@ -184,7 +216,7 @@ Result<Volume> SqliteTxn::GetVolume(const Scope& scope, const std::string& id) {
 
 Result<std::vector<Volume>> SqliteTxn::ListVolumes(const Scope& scope, const VolumeFilter& f,
                                                    const Page& page) {
-  Query q{std::string("SELECT ") + kVolumeCols + " FROM volumes WHERE 1 = 1"};
+  Query q{SelectVolumes() + " WHERE 1 = 1"};
   q.ScopedVolumes(scope);
   if (f.state) {
     q.sql += " AND state = ?";
@@ -249,6 +281,54 @@ Status SqliteTxn::DeleteVolume(const std::string& id) {
   STRATO_RETURN_IF_ERROR(DeleteResourceTags(db_, id));
   STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare("DELETE FROM volumes WHERE id = ?"));
   s.Bind(1, std::string_view(id));
+  return s.Run();
+}
+
+// ---- volume modifications ----
+
+Result<std::vector<VolumeModification>> SqliteTxn::ListVolumeModifications(
+    const Scope& scope, const std::vector<std::string>& volume_ids, const Page& page) {
+  Query q{std::string("SELECT ") + kModificationCols + " FROM volume_modifications WHERE 1 = 1"};
+  q.Scoped(scope);
+  if (!volume_ids.empty()) {
+    q.sql += " AND volume_id IN (";
+    for (size_t i = 0; i < volume_ids.size(); ++i) {
+      q.sql += i ? ", ?" : "?";
+      q.Text(volume_ids[i]);
+    }
+    q.sql += ")";
+  }
+  if (!page.after_id.empty()) {
+    q.sql += " AND volume_id > ?";
+    q.Text(page.after_id);
+  }
+  q.sql += " ORDER BY volume_id LIMIT ?";
+  q.Int(page.limit);
+  STRATO_ASSIGN_OR_RETURN(auto stmt, q.Prepare(db_));
+  return Collect<VolumeModification>(stmt, ReadModification);
+}
+
+Status SqliteTxn::PutVolumeModification(const VolumeModification& m) {
+  STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare(std::string("INSERT OR REPLACE INTO "
+                                                          "volume_modifications (") +
+                                              kModificationCols +
+                                              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                                              "?, ?)"));
+  s.Bind(1, std::string_view(m.volume_id))
+      .Bind(2, std::string_view(m.tenant_id))
+      .Bind(3, std::string_view(ToString(m.state)))
+      .Bind(4, std::string_view(m.status_message))
+      .Bind(5, m.original_size_gib)
+      .Bind(6, std::string_view(m.original_volume_type))
+      .Bind(7, m.original_iops)
+      .Bind(8, m.original_throughput_mibps)
+      .Bind(9, m.target_size_gib)
+      .Bind(10, std::string_view(m.target_volume_type))
+      .Bind(11, m.target_iops)
+      .Bind(12, m.target_throughput_mibps)
+      .Bind(13, static_cast<int64_t>(m.progress))
+      .Bind(14, m.start_time)
+      .Bind(15, m.end_time);
   return s.Run();
 }
 
