@@ -203,6 +203,7 @@ Result<Bucket> ObjectCommands::GetBucket(const Principal& p, const std::string& 
 Result<ObjectRecord> ObjectCommands::Commit(const Bucket& b, const std::string& key,
                                             const WrittenFile& f, const std::string& content_type,
                                             const std::string& metadata_json,
+                                            const std::string& headers_json,
                                             const std::string& checksum) {
   ObjectRecord o{b.name,
                  key,
@@ -212,7 +213,8 @@ Result<ObjectRecord> ObjectCommands::Commit(const Bucket& b, const std::string& 
                  metadata_json,
                  f.data_file,
                  env_.now_ms(),
-                 checksum};
+                 checksum,
+                 headers_json};
   std::string replaced;
   Status s = env_.store->Write([&](WriteTxn& t) {
     // The bucket may have been deleted while the bytes streamed in.
@@ -244,7 +246,8 @@ Result<ObjectRecord> ObjectCommands::PutObject(const Principal& p, PutObjectInpu
   if (in.checksum_algorithm && !in.checksum_base64.empty()) {
     checksum = StoredChecksum(*in.checksum_algorithm, in.checksum_base64);
   }
-  return Commit(b, in.key, f, in.content_type, ObjectMetadataJson(in.user_metadata), checksum);
+  return Commit(b, in.key, f, in.content_type, ObjectMetadataJson(in.user_metadata),
+                ObjectMetadataJson(in.headers), checksum);
 }
 
 Result<ObjectRecord> ObjectCommands::HeadObject(const Principal& p, const std::string& bucket,
@@ -366,9 +369,11 @@ Result<ObjectRecord> ObjectCommands::CopyObject(
   // The bytes are the source's, so its verified checksum still describes them.
   if (replace_metadata) {
     return Commit(dst, dst_key, f, replace_metadata->content_type,
-                  ObjectMetadataJson(replace_metadata->user_metadata), src.record.checksum);
+                  ObjectMetadataJson(replace_metadata->user_metadata),
+                  ObjectMetadataJson(replace_metadata->headers), src.record.checksum);
   }
   return Commit(dst, dst_key, f, src.record.content_type, src.record.user_metadata,
+                src.record.headers,
                 src.record.checksum);
 }
 

@@ -29,6 +29,8 @@ struct PutObjectInput {
   std::string key;
   std::string content_type;
   std::map<std::string, std::string> user_metadata;  // names without "x-amz-meta-"
+  // The stored response headers (ObjectRecord::headers), by their canonical names.
+  std::map<std::string, std::string> headers;
   std::optional<std::string> content_md5_base64;     // Content-MD5
   std::optional<std::string> sha256_base64;          // x-amz-checksum-sha256
   // An additional checksum the front end verifies while `read` streams (S3 checks it
@@ -163,7 +165,7 @@ class ObjectCommands {
   Result<Bucket> OwnedBucket(const Principal& p, const std::string& name);
   Result<ObjectRecord> Commit(const Bucket& b, const std::string& key, const WrittenFile& f,
                               const std::string& content_type, const std::string& metadata_json,
-                              const std::string& checksum = "");
+                              const std::string& headers_json, const std::string& checksum);
 
   CommandEnv& env_;
   ObjectFiles& files_;
@@ -178,7 +180,7 @@ struct DeclaredDigests {
 };
 Result<DeclaredDigests> ParseDeclaredDigests(const PutObjectInput& in);
 Status CheckDigests(const DeclaredDigests& declared, const WrittenFile& written);
-// x-amz-meta-* as stored: a JSON object.
+// x-amz-meta-* and the stored response headers as stored: a JSON object.
 std::string ObjectMetadataJson(const std::map<std::string, std::string>& metadata);
 // An HTTP Range ("bytes=a-b", "bytes=a-", "bytes=-n") against `size` bytes: nullopt when
 // there is no usable range (S3 then serves everything), InvalidRange (416) when unsatisfiable.

@@ -80,7 +80,8 @@ Result<MultipartUpload> ObjectCommands::CreateMultipartUpload(const Principal& p
                     in.content_type.empty() ? "binary/octet-stream" : in.content_type,
                     ObjectMetadataJson(in.user_metadata),
                     env_.now_ms(),
-                    in.checksum_algorithm ? ToString(*in.checksum_algorithm) : ""};
+                    in.checksum_algorithm ? ToString(*in.checksum_algorithm) : "",
+                    ObjectMetadataJson(in.headers)};
   STRATO_RETURN_IF_ERROR(env_.store->Write([&](WriteTxn& t) {
     STRATO_RETURN_IF_ERROR(t.GetBucket(in.bucket).status());
     return t.InsertUpload(u);
@@ -228,7 +229,8 @@ Result<ObjectRecord> ObjectCommands::CompleteMultipartUpload(
                  u.user_metadata,
                  joined.data_file,
                  env_.now_ms(),
-                 checksum};
+                 checksum,
+                 u.headers};
   std::string replaced;
   std::vector<std::string> part_files;
   Status s = env_.store->Write([&](WriteTxn& t) {

@@ -191,6 +191,9 @@ struct ObjectRecord {
   std::string data_file;
   TimeMs created_at = 0;
   std::string checksum;  // a verified x-amz-checksum-*: "CRC32:<base64>", or ""
+  // JSON object of the response headers the uploader set and every read returns:
+  // Cache-Control, Content-Disposition, Content-Encoding, Content-Language, Expires.
+  std::string headers = "{}";
 };
 
 // An S3 multipart upload in progress; its parts are stored files until Complete joins them.
@@ -204,6 +207,7 @@ struct MultipartUpload {
   // "CRC32", "CRC32C", "SHA1", "SHA256": every part carries a checksum of this algorithm and
   // the object gets the composite of them; "" when the upload was created without one.
   std::string checksum_algorithm;
+  std::string headers = "{}";  // as ObjectRecord::headers, for the object Complete makes
 };
 
 struct UploadPart {

@@ -300,6 +300,7 @@ void S3Api::PrepareUpload(Call& c, UploadBody& body, PutObjectInput& in) {
   in.bucket = c.bucket;
   in.key = c.key;
   in.content_type = c.H("content-type");
+  in.headers = StoredHeadersOf(r);
   for (const auto& [k, v] : r.headers) {
     if (k.rfind("x-amz-meta-", 0) == 0) in.user_metadata[k.substr(11)] = v;
   }
@@ -372,6 +373,7 @@ http::Response S3Api::CopyObject(Call& c, const std::string& source) {
   if (c.H("x-amz-metadata-directive") == "REPLACE") {
     replace.emplace();
     replace->content_type = c.H("content-type");
+    replace->headers = StoredHeadersOf(c.request);
     for (const auto& [k, v] : c.request.headers) {
       if (k.rfind("x-amz-meta-", 0) == 0) replace->user_metadata[k.substr(11)] = v;
     }
@@ -436,7 +438,7 @@ void S3Api::ApplyResponseOverrides(Call& c, http::Response& out) {
       {"response-content-encoding", "Content-Encoding"}};
   if (c.Has("response-content-type")) out.content_type = c.Q("response-content-type");
   for (const auto& [param, header] : kOverrides) {
-    if (c.Has(param)) out.headers.emplace_back(header, c.Q(param));
+    if (c.Has(param)) SetHeader(out, header, c.Q(param));
   }
 }
 
@@ -447,6 +449,7 @@ http::Response S3Api::GetObject(Call& c, bool head) {
     out.headers.emplace_back("ETag", Quoted(o.etag));
     out.headers.emplace_back("Last-Modified", HttpDate(o.created_at));
     out.headers.emplace_back("Accept-Ranges", "bytes");
+    AddStoredHeaders(o.headers, out);
     auto meta = nlohmann::json::parse(o.user_metadata, nullptr, false);
     if (meta.is_object()) {
       for (auto& [k, v] : meta.items()) {

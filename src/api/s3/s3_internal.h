@@ -16,6 +16,7 @@
 #include "api/s3/object_preconditions.h"
 #include "api/s3/s3_api.h"
 #include "api/s3/s3_xml.h"
+#include "api/s3/stored_headers.h"
 #include "api/s3/upload_checksum.h"
 #include "common/uri.h"
 

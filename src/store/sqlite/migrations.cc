@@ -7,7 +7,7 @@ namespace strato::sqlite {
 namespace {
 
 // Append only: a published migration never changes.
-constexpr std::array<const char*, 12> kMigrations = {
+constexpr std::array<const char*, 13> kMigrations = {
     // 1: the foundation schema.
     R"sql(
 CREATE TABLE tenants (
@@ -213,6 +213,12 @@ CREATE INDEX volume_modifications_by_tenant ON volume_modifications (tenant_id, 
 CREATE TRIGGER volume_modifications_go_with_volume AFTER DELETE ON volumes
   BEGIN DELETE FROM volume_modifications WHERE volume_id = OLD.id; END;
 DELETE FROM tags WHERE resource_id LIKE 'ami-%' AND resource_id NOT IN (SELECT id FROM images);
+)sql",
+    // 13: the response headers an object's uploader set (Cache-Control, Content-Disposition,
+    // Content-Encoding, Content-Language, Expires), kept with the object and its upload.
+    R"sql(
+ALTER TABLE objects ADD COLUMN headers TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE multipart_uploads ADD COLUMN headers TEXT NOT NULL DEFAULT '{}';
 )sql",
 };
 

@@ -6,13 +6,13 @@ namespace strato::sqlite {
 namespace {
 
 constexpr const char* kUploadCols =
-    "id, bucket, key, content_type, user_metadata, created_at, checksum_algorithm";
+    "id, bucket, key, content_type, user_metadata, created_at, checksum_algorithm, headers";
 constexpr const char* kPartCols =
     "upload_id, part_number, size, etag, data_file, created_at, checksum";
 
 MultipartUpload ReadUpload(Statement& s) {
   return MultipartUpload{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5),
-                         s.Text(6)};
+                         s.Text(6), s.Text(7)};
 }
 
 UploadPart ReadPart(Statement& s) {
@@ -66,14 +66,15 @@ Result<std::vector<UploadPart>> SqliteTxn::ListParts(const std::string& upload_i
 
 Status SqliteTxn::InsertUpload(const MultipartUpload& u) {
   STRATO_ASSIGN_OR_RETURN(auto s, db_.Prepare(std::string("INSERT INTO multipart_uploads (") +
-                                              kUploadCols + ") VALUES (?, ?, ?, ?, ?, ?, ?)"));
+                                              kUploadCols + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
   s.Bind(1, std::string_view(u.id))
       .Bind(2, std::string_view(u.bucket))
       .Bind(3, std::string_view(u.key))
       .Bind(4, std::string_view(u.content_type))
       .Bind(5, std::string_view(u.user_metadata))
       .Bind(6, u.created_at)
-      .Bind(7, std::string_view(u.checksum_algorithm));
+      .Bind(7, std::string_view(u.checksum_algorithm))
+      .Bind(8, std::string_view(u.headers));
   return s.Run();
 }
 
