@@ -1,7 +1,9 @@
 """ModifyInstanceAttribute's BlockDeviceMapping through the real aws CLI v2: the
 DeleteOnTermination of an instance's attached volumes changes (shown by DescribeInstances and
-DescribeVolumes, obeyed at terminate); bad requests change nothing. Sim hosts, no guests."""
+DescribeVolumes, obeyed at terminate); bad requests change nothing. DescribeInstanceAttribute
+reads each attribute. Sim hosts, no guests."""
 
+import base64
 import json
 
 from conftest import new_tenant, wait_for
@@ -72,3 +74,39 @@ def test_delete_on_termination_changes_and_terminate_obeys(shared_stratod, admin
     cli.fails("IncorrectInstanceState", "ec2", "modify-instance-attribute", "--instance-id", iid,
               "--block-device-mappings", mapping("/dev/sdf", True))
     ec2.delete_volume(VolumeId=mapped["/dev/sdf"])
+
+
+def test_describe_instance_attribute(cli, ec2, image_id):
+    user_data = "#!/bin/sh\necho hello\n"
+    [inst] = cli.ok("ec2", "run-instances", "--image-id", image_id, "--instance-type", "t3.nano",
+                    "--user-data", user_data, "--block-device-mappings",
+                    "DeviceName=/dev/sdf,Ebs={VolumeSize=1}")["Instances"]
+    iid = inst["InstanceId"]
+    plain = ec2.run_instances(ImageId=image_id, InstanceType="t3.nano", MinCount=1,
+                              MaxCount=1)["Instances"][0]["InstanceId"]
+    ec2.get_waiter("instance_running").wait(InstanceIds=[iid, plain], WaiterConfig=FAST_WAIT)
+
+    def attr(name, instance=iid):
+        out = cli.ok("ec2", "describe-instance-attribute", "--instance-id", instance,
+                     "--attribute", name)
+        assert out["InstanceId"] == instance
+        return out
+
+    assert attr("instanceType")["InstanceType"] == {"Value": "t3.nano"}
+    assert attr("rootDeviceName")["RootDeviceName"] == {"Value": "/dev/vda"}
+    # The CLI shows user-data as EC2 sends it: base64.
+    assert base64.b64decode(attr("userData")["UserData"]["Value"]).decode() == user_data
+    assert "Value" not in attr("userData", plain).get("UserData", {})
+    [device] = attr("blockDeviceMapping")["BlockDeviceMappings"]
+    assert device["DeviceName"] == "/dev/sdf" and device["Ebs"]["VolumeId"].startswith("vol-")
+    groups = attr("groupSet")["Groups"]
+    assert [g["GroupName"] for g in groups] == ["default"]
+    assert attr("disableApiTermination")["DisableApiTermination"] == {"Value": False}
+    assert attr("sourceDestCheck")["SourceDestCheck"] == {"Value": True}
+    assert attr("instanceInitiatedShutdownBehavior")[
+        "InstanceInitiatedShutdownBehavior"] == {"Value": "stop"}
+    cli.fails("InvalidParameterValue", "ec2", "describe-instance-attribute", "--instance-id",
+              iid, "--attribute", "bogus")
+    cli.fails("InvalidInstanceID.NotFound", "ec2", "describe-instance-attribute",
+              "--instance-id", "i-00000000000000000", "--attribute", "instanceType")
+    ec2.terminate_instances(InstanceIds=[iid, plain])

@@ -2,7 +2,13 @@
 // (BlockDeviceMapping.N.DeviceName with .Ebs.DeleteOnTermination, what
 // `aws ec2 modify-instance-attribute --block-device-mappings` sends). Parse → VolumeCommands.
 // The instance's other attributes are not changeable in Strato: Unsupported.
+// DescribeInstanceAttribute: one attribute of an instance, read through InstanceCommands and
+// InstanceContextCommands (user-data), rendered as EC2 does.
+#include <set>
+
 #include "api/ec2/ec2_api.h"
+#include "api/ec2/ec2_render.h"
+#include "commands/instance_context_commands.h"
 #include "commands/volume_commands.h"
 
 namespace strato::api::ec2 {
@@ -61,6 +67,43 @@ Result<std::vector<DeleteOnTerminationChange>> ReadMappings(const Ec2Params& par
   return out;
 }
 
+// <name><value>v</value></name>, EC2's form of a scalar attribute.
+template <typename T>
+void ValueAttribute(XmlWriter& x, const std::string& name, const T& value) {
+  x.Open(name);
+  x.Leaf("value", value);
+  x.Close();
+}
+
+// DescribeInstanceAttribute's attribute names (EC2's), all readable here.
+const std::set<std::string> kReadableAttributes = {"instanceType",
+                                                   "rootDeviceName",
+                                                   "blockDeviceMapping",
+                                                   "groupSet",
+                                                   "userData",
+                                                   "disableApiTermination",
+                                                   "disableApiStop",
+                                                   "ebsOptimized",
+                                                   "enaSupport",
+                                                   "sourceDestCheck",
+                                                   "instanceInitiatedShutdownBehavior",
+                                                   "kernel",
+                                                   "ramdisk",
+                                                   "sriovNetSupport"};
+
+// What every Strato instance answers for the attributes it does not let anyone change.
+void WriteFixedAttribute(XmlWriter& x, const std::string& name) {
+  if (name == "sourceDestCheck") {
+    ValueAttribute(x, name, true);
+  } else if (name == "instanceInitiatedShutdownBehavior") {
+    ValueAttribute(x, name, std::string("stop"));  // a guest that powers off is stopped
+  } else if (name == "kernel" || name == "ramdisk" || name == "sriovNetSupport") {
+    x.Empty(name);
+  } else {  // disableApiTermination, disableApiStop, ebsOptimized, enaSupport
+    ValueAttribute(x, name, false);
+  }
+}
+
 }  // namespace
 
 void RegisterInstanceAttributeActions(Ec2Api& api) {
@@ -90,6 +133,39 @@ void RegisterInstanceAttributeActions(Ec2Api& api) {
     x.Leaf("return", true);
     return OkStatus();
   });
+
+  api.Register("DescribeInstanceAttribute", {"InstanceId", "Attribute"},
+               [d](const Ec2Call& c, XmlWriter& x) -> Status {
+                 STRATO_ASSIGN_OR_RETURN(auto id, c.params.Required("InstanceId"));
+                 STRATO_ASSIGN_OR_RETURN(auto attribute, c.params.Required("Attribute"));
+                 if (!kReadableAttributes.count(attribute)) {
+                   return InvalidParameter("Value (" + attribute +
+                                           ") for parameter attribute is invalid: not an "
+                                           "instance attribute.");
+                 }
+                 STRATO_ASSIGN_OR_RETURN(Instance i, d->instances->Get(c.principal, id));
+                 x.Leaf("instanceId", i.id);
+                 if (attribute == "instanceType") {
+                   ValueAttribute(x, attribute, i.instance_type);
+                 } else if (attribute == "rootDeviceName") {
+                   ValueAttribute(x, attribute, std::string(kRootDeviceName));
+                 } else if (attribute == "blockDeviceMapping") {
+                   WriteBlockDeviceMapping(x, i);
+                 } else if (attribute == "groupSet") {
+                   WriteGroupSet(x, i);
+                 } else if (attribute == "userData") {
+                   STRATO_ASSIGN_OR_RETURN(auto context,
+                                           InstanceContextCommands(*d->env).Get(c.principal, id));
+                   if (context.user_data.empty()) {
+                     x.Empty("userData");
+                   } else {
+                     ValueAttribute(x, "userData", Base64(context.user_data));
+                   }
+                 } else {
+                   WriteFixedAttribute(x, attribute);
+                 }
+                 return OkStatus();
+               });
 }
 
 }  // namespace strato::api::ec2

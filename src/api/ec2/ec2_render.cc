@@ -123,8 +123,6 @@ void WriteNetworkInterfaces(XmlWriter& x, const Instance& i) {
   x.Close();
 }
 
-namespace {
-
 // The volumes attached to the instance, root first, as EC2 lists them.
 void WriteBlockDeviceMapping(XmlWriter& x, const Instance& i) {
   if (std::none_of(i.block_devices.begin(), i.block_devices.end(),
@@ -148,7 +146,6 @@ void WriteBlockDeviceMapping(XmlWriter& x, const Instance& i) {
   x.Close();
 }
 
-}  // namespace
 
 void WriteInstance(XmlWriter& x, const Instance& i) {
   x.Open("item");

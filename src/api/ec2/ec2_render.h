@@ -23,6 +23,10 @@ std::string ReservationId(const Instance& i);
 void WriteInstance(XmlWriter& x, const Instance& i);
 // privateIpAddress, subnetId, vpcId and the networkInterfaceSet of an instance's NICs.
 void WriteNetworkInterfaces(XmlWriter& x, const Instance& i);
+// <groupSet> of the instance's security groups (groupId, groupName).
+void WriteGroupSet(XmlWriter& x, const Instance& i);
+// <blockDeviceMapping> of the instance's attached EBS volumes, root first.
+void WriteBlockDeviceMapping(XmlWriter& x, const Instance& i);
 // <tagSet> with one <item><key/><value/></item> per tag (nothing when there are none).
 void WriteTagSet(XmlWriter& x, const std::map<std::string, std::string>& tags);
 std::string Ec2Time(TimeMs ms);

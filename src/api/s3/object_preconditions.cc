@@ -33,8 +33,8 @@ bool ListMatches(std::string_view list, const std::string& etag) {
 
 std::optional<int64_t> ParseHttpDate(std::string_view text) {
   const std::string s(Trim(text));
-  for (const char* format : {"%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT",
-                             "%a %b %d %H:%M:%S %Y"}) {
+  for (const char* format :
+       {"%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT", "%a %b %d %H:%M:%S %Y"}) {
     std::tm tm{};
     const char* end = strptime(s.c_str(), format, &tm);
     if (end != nullptr && *end == '\0') return static_cast<int64_t>(timegm(&tm));

@@ -59,8 +59,7 @@ TEST(PreconditionsTest, EtagConditionsOverrideDates) {
   EXPECT_EQ(Judge({{"if-none-match", "\"abc\""}, {"if-modified-since", before}}),
             Precondition::kNotModified);
   // If-None-Match true wins over a date that would say "not modified".
-  EXPECT_EQ(Judge({{"if-none-match", "\"x\""}, {"if-modified-since", at}}),
-            Precondition::kServe);
+  EXPECT_EQ(Judge({{"if-none-match", "\"x\""}, {"if-modified-since", at}}), Precondition::kServe);
   // A failed If-Match is 412 whatever follows.
   EXPECT_EQ(Judge({{"if-match", "\"x\""}, {"if-none-match", "\"abc\""}}), Precondition::kFailed);
 }

@@ -22,7 +22,7 @@ enum class Level { kBucket, kObject };
 
 // How a GET of an unset configuration reads: a 200 document, or S3's 404 for "none".
 struct UnsetConfiguration {
-  std::string_view name;   // the query parameter
+  std::string_view name;  // the query parameter
   Level level;
   int status;              // 200 or 404
   std::string_view code;   // the 404's error code
@@ -53,9 +53,9 @@ constexpr std::array<UnsetConfiguration, 17> kConfigurations = {{
 
 // Sub-resources S3 has and this store does not serve at all (besides the ones above).
 constexpr std::array<std::string_view, 15> kOtherSubresources = {
-    "accelerate", "analytics", "attributes", "intelligent-tiering", "inventory", "legal-hold",
-    "metrics", "requestPayment", "restore", "retention", "select", "torrent", "versions",
-    "renameObject", "session"};
+    "accelerate", "analytics",      "attributes", "intelligent-tiering", "inventory", "legal-hold",
+    "metrics",    "requestPayment", "restore",    "retention",           "select",    "torrent",
+    "versions",   "renameObject",   "session"};
 
 std::string Ns() { return " xmlns=\"" + std::string(kS3Namespace) + "\""; }
 
@@ -64,7 +64,8 @@ std::string Acl(const std::string& owner) {
   return "<AccessControlPolicy" + Ns() + "><Owner>" + who +
          "</Owner><AccessControlList><Grant><Grantee "
          "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\">" +
-         who + "</Grantee><Permission>FULL_CONTROL</Permission></Grant></AccessControlList>"
+         who +
+         "</Grantee><Permission>FULL_CONTROL</Permission></Grant></AccessControlList>"
          "</AccessControlPolicy>";
 }
 

@@ -1,15 +1,15 @@
 #include "api/s3/stored_headers.h"
 
+#include <strings.h>
+
 #include <array>
 #include <nlohmann/json.hpp>
-#include <strings.h>
 
 namespace strato::api::s3 {
 namespace {
 
 constexpr std::array<const char*, 5> kStored = {"Cache-Control", "Content-Disposition",
-                                                "Content-Encoding", "Content-Language",
-                                                "Expires"};
+                                                "Content-Encoding", "Content-Language", "Expires"};
 
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

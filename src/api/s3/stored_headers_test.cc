@@ -13,10 +13,10 @@ TEST(StoredHeadersTest, KeepsTheFiveAndDropsAwsChunked) {
                {"content-type", "text/plain"},
                {"x-amz-meta-a", "b"}};
   auto h = StoredHeadersOf(r);
-  EXPECT_EQ(h, (std::map<std::string, std::string>{
-                   {"Cache-Control", "max-age=60"},
-                   {"Content-Disposition", "attachment; filename=a.txt"},
-                   {"Content-Encoding", "gzip"}}));
+  EXPECT_EQ(
+      h, (std::map<std::string, std::string>{{"Cache-Control", "max-age=60"},
+                                             {"Content-Disposition", "attachment; filename=a.txt"},
+                                             {"Content-Encoding", "gzip"}}));
   r.headers = {{"content-encoding", "aws-chunked"}};
   EXPECT_TRUE(StoredHeadersOf(r).empty());
 }
@@ -27,8 +27,8 @@ TEST(StoredHeadersTest, AddAndSet) {
   ASSERT_EQ(out.headers.size(), 2u);
   SetHeader(out, "cache-control", "max-age=1");
   ASSERT_EQ(out.headers.size(), 2u);
-  EXPECT_EQ(out.headers.back(), (std::pair<std::string, std::string>{"cache-control",
-                                                                     "max-age=1"}));
+  EXPECT_EQ(out.headers.back(),
+            (std::pair<std::string, std::string>{"cache-control", "max-age=1"}));
   AddStoredHeaders("not json", out);
   EXPECT_EQ(out.headers.size(), 2u);
 }
