@@ -1,12 +1,16 @@
 """Real S3 clients pointed at a stratod: the aws CLI v2 (Debian's, by full path), boto3 and
-s3cmd, each configured for one tenant's access key."""
+s3cmd, each configured for one tenant's access key; and the fixtures the S3 tests share (a
+test module imports them by name)."""
 import json
 import os
 import subprocess
 import urllib.parse
 
 import boto3
+import pytest
 from botocore.config import Config
+
+from conftest import unique
 
 AWS = "/usr/bin/aws"  # a pip-installed v1 may shadow it on PATH
 REGION = "strato-1"
@@ -56,3 +60,27 @@ class S3cmd:
         if check and p.returncode != 0:
             raise AssertionError(f"s3cmd {' '.join(args)} failed ({p.returncode}): {p.stderr}")
         return p.returncode, p.stdout, p.stderr
+
+
+def bucket_name(prefix="bkt"):
+    """A new valid bucket name (names are global: unique per run)."""
+    return unique(prefix).lower().replace("_", "-")[:40]
+
+
+@pytest.fixture
+def s3(admin, tenant):
+    """boto3 for the test's tenant."""
+    return boto3_client(admin.endpoint, tenant.access_key_id, tenant.api.secret_access_key)
+
+
+@pytest.fixture
+def bucket(s3):
+    """A new bucket of the test's tenant; its uploads and objects go with it afterwards."""
+    name = bucket_name()
+    s3.create_bucket(Bucket=name)
+    yield name
+    for u in s3.list_multipart_uploads(Bucket=name).get("Uploads", []):
+        s3.abort_multipart_upload(Bucket=name, Key=u["Key"], UploadId=u["UploadId"])
+    for o in s3.list_objects_v2(Bucket=name).get("Contents", []):
+        s3.delete_object(Bucket=name, Key=o["Key"])
+    s3.delete_bucket(Bucket=name)

@@ -17,12 +17,7 @@ import zlib
 import botocore.exceptions
 import pytest
 
-from conftest import unique
-from s3_clients import AwsCli, boto3_client
-
-
-def bucket_name():
-    return unique("ck").lower().replace("_", "-")[:40]
+from s3_clients import AwsCli, bucket, s3  # noqa: F401 (fixtures)
 
 
 def b64(raw):
@@ -51,18 +46,6 @@ def sha256(data):
 
 
 ALGORITHMS = {"CRC32": crc32, "CRC32C": crc32c, "SHA1": sha1, "SHA256": sha256}
-
-
-@pytest.fixture
-def s3(admin, tenant):
-    return boto3_client(admin.endpoint, tenant.access_key_id, tenant.api.secret_access_key)
-
-
-@pytest.fixture
-def bucket(s3):
-    name = bucket_name()
-    s3.create_bucket(Bucket=name)
-    return name
 
 
 def error_code(excinfo):

@@ -7,28 +7,17 @@ import urllib.request
 import botocore.exceptions
 import pytest
 
-from conftest import unique
-from s3_clients import boto3_client
+from s3_clients import bucket, s3  # noqa: F401 (fixtures)
 
 PAST = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
 FUTURE = datetime.datetime(2099, 1, 1, tzinfo=datetime.timezone.utc)
 
 
 @pytest.fixture
-def s3(admin, tenant):
-    return boto3_client(admin.endpoint, tenant.access_key_id, tenant.api.secret_access_key)
-
-
-@pytest.fixture
-def obj(s3):
-    bucket = unique("cond").lower().replace("_", "-")[:40]
-    s3.create_bucket(Bucket=bucket)
+def obj(s3, bucket):
     etag = s3.put_object(Bucket=bucket, Key="k", Body=b"payload",
                          Metadata={"v": "1"})["ETag"]
-    yield bucket, etag
-    for o in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
-        s3.delete_object(Bucket=bucket, Key=o["Key"])
-    s3.delete_bucket(Bucket=bucket)
+    return bucket, etag
 
 
 def status_of(call, **kwargs):

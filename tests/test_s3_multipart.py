@@ -7,15 +7,10 @@ import botocore.exceptions
 import pytest
 
 from conftest import new_tenant
-from s3_clients import AwsCli, boto3_client
-from test_s3_objects import bucket_name, error_code
+from s3_clients import AwsCli, boto3_client, bucket_name, s3  # noqa: F401 (fixture)
+from test_s3_objects import error_code
 
 MiB = 1024 * 1024
-
-
-@pytest.fixture
-def s3(admin, tenant):
-    return boto3_client(admin.endpoint, tenant.access_key_id, tenant.api.secret_access_key)
 
 
 def multipart_etag(parts):

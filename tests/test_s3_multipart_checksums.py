@@ -17,16 +17,11 @@ import urllib.parse
 import botocore.exceptions
 import pytest
 
-from conftest import unique
-from s3_clients import AwsCli, boto3_client
+from s3_clients import AwsCli, bucket, s3  # noqa: F401 (fixtures)
 from test_s3_checksums import ALGORITHMS
 
 MiB = 1024 * 1024
 EMPTY_PAYLOAD = {"x-amz-content-sha256": hashlib.sha256(b"").hexdigest()}
-
-
-def bucket_name():
-    return unique("mpck").lower().replace("_", "-")[:40]
 
 
 def error_code(excinfo):
@@ -41,18 +36,6 @@ def composite(algorithm, parts):
 
 def headers_of(response):
     return response["ResponseMetadata"]["HTTPHeaders"]
-
-
-@pytest.fixture
-def s3(admin, tenant):
-    return boto3_client(admin.endpoint, tenant.access_key_id, tenant.api.secret_access_key)
-
-
-@pytest.fixture
-def bucket(s3):
-    name = bucket_name()
-    s3.create_bucket(Bucket=name)
-    return name
 
 
 def upload_parts(s3, bucket, key, upload_id, parts, algorithm, first=1):

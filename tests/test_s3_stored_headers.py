@@ -6,27 +6,11 @@ import os
 
 import pytest
 
-from conftest import unique
-from s3_clients import AwsCli, S3cmd, boto3_client
+from s3_clients import AwsCli, S3cmd, bucket, s3  # noqa: F401 (fixtures)
 
 HEADERS = {"CacheControl": "max-age=60", "ContentDisposition": 'attachment; filename="r.txt"',
            "ContentEncoding": "identity", "ContentLanguage": "de",
            "Expires": "Tue, 01 Dec 2099 16:00:00 GMT"}
-
-
-@pytest.fixture
-def s3(admin, tenant):
-    return boto3_client(admin.endpoint, tenant.access_key_id, tenant.api.secret_access_key)
-
-
-@pytest.fixture
-def bucket(s3):
-    name = unique("hdr").lower().replace("_", "-")[:40]
-    s3.create_bucket(Bucket=name)
-    yield name
-    for o in s3.list_objects_v2(Bucket=name).get("Contents", []):
-        s3.delete_object(Bucket=name, Key=o["Key"])
-    s3.delete_bucket(Bucket=name)
 
 
 def stored(response):

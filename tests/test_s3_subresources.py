@@ -6,17 +6,8 @@ DELETE ?tagging no DeleteObject)."""
 import botocore.exceptions
 import pytest
 
-from conftest import new_tenant, unique
-from s3_clients import AwsCli, boto3_client
-
-
-def bucket_name():
-    return unique("sub").lower().replace("_", "-")[:40]
-
-
-@pytest.fixture
-def s3(admin, tenant):
-    return boto3_client(admin.endpoint, tenant.access_key_id, tenant.api.secret_access_key)
+from conftest import new_tenant
+from s3_clients import AwsCli, boto3_client, bucket_name, s3  # noqa: F401 (fixture)
 
 
 @pytest.fixture
