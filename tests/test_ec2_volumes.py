@@ -177,8 +177,12 @@ def test_bad_inputs_are_4xx_and_change_nothing(shared_stratod, tenant, ec2, imag
     iid = run_instance(ec2, image_id)
     r = ec2_raw(api, "AttachVolume", {"VolumeId": vid, "InstanceId": iid, "Device": "/dev/sda"})
     assert (r.status, r.error_code) == (400, "InvalidParameterValue"), r
-    # Shrinking is refused.
+    # Shrinking is refused (once the grow is done: until then any change is
+    # IncorrectModificationState, one change at a time as in EBS).
     ec2.modify_volume(VolumeId=vid, Size=2)
+    wait_for(lambda: ec2.describe_volumes_modifications(VolumeIds=[vid])[
+        "VolumesModifications"][0]["ModificationState"] == "completed", 30,
+        message="the grow to complete")
     r = ec2_raw(api, "ModifyVolume", {"VolumeId": vid, "Size": "1"})
     assert (r.status, r.error_code) == (400, "InvalidParameterValue"), r
     after = ec2.describe_volumes()["Volumes"]

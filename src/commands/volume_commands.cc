@@ -184,6 +184,13 @@ Result<ModifyVolumeResult> VolumeCommands::Modify(const Principal& p, const std:
           return IncorrectState("The volume '" + v.id + "' is " + ToString(v.state) +
                                 " and cannot be modified.");
         }
+        // One change at a time, as EBS: the next may start once the disk has grown.
+        if (v.applied_size_gib < v.size_gib) {
+          return BadRequest("IncorrectModificationState",
+                            "The volume '" + v.id + "' is still being modified (growing to " +
+                                std::to_string(v.size_gib) +
+                                " GiB); try again once that modification has completed.");
+        }
         const int64_t size = in.size_gib.value_or(v.size_gib);
         if (size < v.size_gib) {
           return InvalidParameter("'size': a volume can only grow (it has " +

@@ -80,6 +80,10 @@ TEST_F(VolumeCommandsTest, ModifyRecordsTheLatestModificationOfTheVolume) {
   ASSERT_TRUE(listed.ok()) << listed.status().ToString();
   ASSERT_EQ(listed->items.size(), 1u);
   EXPECT_EQ(listed->items[0].state, ModificationState::kModifying);
+  // One change at a time: the next waits for the disk to have grown.
+  EXPECT_EQ(volumes_->Modify(alice_, id, {.volume_type = "gp3"}).status().code(),
+            "IncorrectModificationState");
+  EXPECT_EQ(volumes_->ListModifications(alice_, {id}, {})->items[0].target_size_gib, 3);
 
   Grow(id);
   now_ = 2000;
