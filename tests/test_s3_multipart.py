@@ -7,7 +7,7 @@ import botocore.exceptions
 import pytest
 
 from conftest import new_tenant
-from s3_clients import AwsCli, boto3_client, bucket_name, s3  # noqa: F401 (fixture)
+from s3_clients import AwsCli, boto3_client, bucket, bucket_name, s3  # noqa: F401 (fixtures)
 from test_s3_objects import error_code
 
 MiB = 1024 * 1024
@@ -137,3 +137,40 @@ def test_aws_cli_copies_a_large_file_in_parts(admin, tenant, tmp_path):
     back = tmp_path / "back.bin"
     cli.run("s3", "cp", f"s3://{name}/large.bin", str(back))
     assert back.read_bytes() == data
+
+
+def test_get_and_head_by_part_number(s3, bucket):
+    parts = [os.urandom(5 * MiB), os.urandom(5 * MiB + 17), os.urandom(MiB)]
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
+    done = [{"PartNumber": n, "ETag": s3.upload_part(Bucket=bucket, Key="mp", UploadId=uid,
+                                                     PartNumber=n, Body=p)["ETag"]}
+            for n, p in enumerate(parts, 1)]
+    s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=uid,
+                                 MultipartUpload={"Parts": done})
+    total = sum(len(p) for p in parts)
+    first = 0
+    for n, p in enumerate(parts, 1):
+        got = s3.get_object(Bucket=bucket, Key="mp", PartNumber=n)
+        assert got["Body"].read() == p
+        assert got["PartsCount"] == 3 and got["ContentLength"] == len(p)
+        assert got["ContentRange"] == f"bytes {first}-{first + len(p) - 1}/{total}"
+        head = s3.head_object(Bucket=bucket, Key="mp", PartNumber=n)
+        assert (head["ContentLength"], head["PartsCount"]) == (len(p), 3)
+        first += len(p)
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.get_object(Bucket=bucket, Key="mp", PartNumber=4)
+    assert (e.value.response["ResponseMetadata"]["HTTPStatusCode"], error_code(e)) == (
+        416, "InvalidPartNumber")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.get_object(Bucket=bucket, Key="mp", PartNumber=1, Range="bytes=0-1")
+    assert error_code(e) == "InvalidRequest"
+    # Any other object is one part: part 1 is all of it, and it has no parts count.
+    s3.put_object(Bucket=bucket, Key="single", Body=b"whole")
+    got = s3.get_object(Bucket=bucket, Key="single", PartNumber=1)
+    assert got["Body"].read() == b"whole" and "PartsCount" not in got
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.head_object(Bucket=bucket, Key="single", PartNumber=2)
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 416
+    # A copy of a multipart object is one object of one part, as in S3.
+    s3.copy_object(Bucket=bucket, Key="copy", CopySource={"Bucket": bucket, "Key": "mp"})
+    assert "PartsCount" not in s3.head_object(Bucket=bucket, Key="copy", PartNumber=1)

@@ -264,14 +264,23 @@ Result<ObjectRecord> ObjectCommands::HeadObject(const Principal& p, const std::s
 
 Result<OpenedObject> ObjectCommands::GetObject(const Principal& p, const std::string& bucket,
                                                const std::string& key,
-                                               const std::string& range_header) {
+                                               const std::string& range_header,
+                                               std::optional<int> part_number) {
   STRATO_ASSIGN_OR_RETURN(Bucket b, OwnedBucket(p, bucket));
+  if (part_number && !range_header.empty()) {
+    return BadRequest("InvalidRequest",
+                      "Cannot specify both Range header and partNumber query parameter.");
+  }
   // A concurrent overwrite may remove the file between the lookup and the open: look again.
   for (int attempt = 0;; ++attempt) {
     STRATO_ASSIGN_OR_RETURN(ObjectRecord o, HeadObject(p, bucket, key));
     OpenedObject out;
-    STRATO_ASSIGN_OR_RETURN(out.range,
-                            ParseByteRange(range_header, static_cast<uint64_t>(o.size)));
+    if (part_number) {
+      STRATO_ASSIGN_OR_RETURN(out.range, PartRange(o, *part_number));
+    } else {
+      STRATO_ASSIGN_OR_RETURN(out.range,
+                              ParseByteRange(range_header, static_cast<uint64_t>(o.size)));
+    }
     uint64_t first = out.range ? out.range->first : 0;
     uint64_t length = out.range ? out.range->last - out.range->first + 1
                                 : static_cast<uint64_t>(o.size);
@@ -281,6 +290,40 @@ Result<OpenedObject> ObjectCommands::GetObject(const Principal& p, const std::st
     out.record = std::move(o);
     return out;
   }
+}
+
+int PartsCount(const ObjectRecord& o) {
+  if (o.part_sizes.empty()) return 0;
+  return static_cast<int>(std::count(o.part_sizes.begin(), o.part_sizes.end(), ',')) + 1;
+}
+
+Result<std::optional<ObjectRange>> PartRange(const ObjectRecord& o, int part_number) {
+  constexpr int kMaxParts = ObjectCommands::kMaxParts;
+  if (part_number < 1 || part_number > kMaxParts) {
+    return BadRequest("InvalidArgument", "Part number must be an integer between 1 and " +
+                                             std::to_string(kMaxParts) + ", inclusive.");
+  }
+  const Status unsatisfiable(416, "InvalidPartNumber", "The requested partnumber is not "
+                                                       "satisfiable.");
+  if (o.part_sizes.empty()) {  // one part: the whole object
+    if (part_number != 1) return unsatisfiable;
+    return std::optional<ObjectRange>{};
+  }
+  uint64_t first = 0;
+  int n = 1;
+  for (std::string_view rest = o.part_sizes; !rest.empty(); ++n) {
+    size_t comma = rest.find(',');
+    std::string_view field = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    uint64_t size = 0;
+    std::from_chars(field.data(), field.data() + field.size(), size);
+    if (n == part_number) {
+      if (size == 0) return unsatisfiable;
+      return std::optional<ObjectRange>{ObjectRange{first, first + size - 1}};
+    }
+    first += size;
+  }
+  return unsatisfiable;
 }
 
 Status ObjectCommands::DeleteObject(const Principal& p, const std::string& bucket,

@@ -47,7 +47,7 @@ struct ObjectRange {
 
 struct OpenedObject {
   ObjectRecord record;
-  std::optional<ObjectRange> range;  // the satisfied range, when one was asked for
+  std::optional<ObjectRange> range;  // the satisfied range or part, when one was asked for
   std::unique_ptr<ObjectReader> reader;
 };
 
@@ -98,8 +98,11 @@ class ObjectCommands {
   Result<ObjectRecord> PutObject(const Principal& p, PutObjectInput& in);
   // `range_header` is an HTTP Range value ("bytes=0-99", "bytes=-100", "bytes=100-").
   // InvalidRange (416) when it cannot be satisfied; an unparseable one is ignored, as S3 does.
+  // `part_number`: part N of a multipart object (any object's part 1 is all of it); with a
+  // Range it is InvalidRequest, past the last part InvalidPartNumber (416).
   Result<OpenedObject> GetObject(const Principal& p, const std::string& bucket,
-                                 const std::string& key, const std::string& range_header = "");
+                                 const std::string& key, const std::string& range_header = "",
+                                 std::optional<int> part_number = std::nullopt);
   Result<ObjectRecord> HeadObject(const Principal& p, const std::string& bucket,
                                   const std::string& key);
   // Deleting a missing key succeeds, as in S3.
@@ -185,6 +188,11 @@ std::string ObjectMetadataJson(const std::map<std::string, std::string>& metadat
 // An HTTP Range ("bytes=a-b", "bytes=a-", "bytes=-n") against `size` bytes: nullopt when
 // there is no usable range (S3 then serves everything), InvalidRange (416) when unsatisfiable.
 Result<std::optional<ObjectRange>> ParseByteRange(const std::string& header, uint64_t size);
+// The bytes of part `part_number` of a multipart object; nullopt for part 1 of any other
+// object, which is all of it (see GetObject). And how many parts a multipart object has (0
+// for any other).
+Result<std::optional<ObjectRange>> PartRange(const ObjectRecord& o, int part_number);
+int PartsCount(const ObjectRecord& o);
 Status ValidateObjectKey(const std::string& key);
 
 }  // namespace strato

@@ -187,6 +187,7 @@ Result<ObjectRecord> ObjectCommands::CompleteMultipartUpload(
   std::string md5s;
   const std::optional<ChecksumAlgorithm> algorithm = UploadAlgorithm(u);
   std::vector<std::string> part_checksums;  // base64, for the composite
+  std::string part_sizes;                   // ObjectRecord::part_sizes
   for (size_t i = 1; i < parts.size(); ++i) {
     if (parts[i].part_number <= parts[i - 1].part_number) {
       return BadRequest("InvalidPartOrder",
@@ -213,6 +214,7 @@ Result<ObjectRecord> ObjectCommands::CompleteMultipartUpload(
     }
     files.push_back(it->second->data_file);
     md5s += *HexDecode(it->second->etag);
+    part_sizes += (part_sizes.empty() ? "" : ",") + std::to_string(it->second->size);
   }
   std::string checksum;
   if (algorithm) {
@@ -230,7 +232,8 @@ Result<ObjectRecord> ObjectCommands::CompleteMultipartUpload(
                  joined.data_file,
                  env_.now_ms(),
                  checksum,
-                 u.headers};
+                 u.headers,
+                 part_sizes};
   std::string replaced;
   std::vector<std::string> part_files;
   Status s = env_.store->Write([&](WriteTxn& t) {

@@ -194,6 +194,9 @@ struct ObjectRecord {
   // JSON object of the response headers the uploader set and every read returns:
   // Cache-Control, Content-Disposition, Content-Encoding, Content-Language, Expires.
   std::string headers = "{}";
+  // A multipart upload's object: the sizes of its parts in order ("8388608,8388608,1234"),
+  // so GetObject/HeadObject can serve part N; "" for any other object.
+  std::string part_sizes;
 };
 
 // An S3 multipart upload in progress; its parts are stored files until Complete joins them.

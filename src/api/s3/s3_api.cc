@@ -463,28 +463,52 @@ http::Response S3Api::GetObject(Call& c, bool head) {
     if (!checksum_mode) return;
     for (auto& h : ChecksumResponseHeaders(o.checksum)) out.headers.push_back(std::move(h));
   };
+  std::optional<int> part;  // ?partNumber=N: part N of a multipart object
+  if (c.Has("partNumber")) {
+    part = ParseInt(c.Q("partNumber"));
+    if (!part) {
+      return Error(BadRequest("InvalidArgument", "Part number must be an integer between 1 and "
+                                                 "10000, inclusive."),
+                   c.request, c.resource);
+    }
+  }
+  // A range or part is a 206; whole objects alone carry their checksum.
+  auto add_range = [&](const ObjectRecord& o, const std::optional<ObjectRange>& range) {
+    if (range) {
+      out.status = 206;
+      out.headers.emplace_back("Content-Range", "bytes " + std::to_string(range->first) + "-" +
+                                                    std::to_string(range->last) + "/" +
+                                                    std::to_string(o.size));
+    } else {
+      add_checksum(o);
+    }
+    if (part && PartsCount(o) > 0) {
+      out.headers.emplace_back("x-amz-mp-parts-count", std::to_string(PartsCount(o)));
+    }
+  };
   if (head) {
     auto o = d_.objects->HeadObject(c.principal, c.bucket, c.key);
     if (!o.ok()) return Error(o.status(), c.request, c.resource);
     if (auto stop = Unmet(c, *o)) return std::move(*stop);
+    std::optional<ObjectRange> range;
+    if (part) {
+      auto r = PartRange(*o, *part);
+      if (!r.ok()) return Error(r.status(), c.request, c.resource);
+      range = *r;
+    }
     add_headers(*o);
     ApplyResponseOverrides(c, out);
-    add_checksum(*o);
-    out.headers.emplace_back("Content-Length", std::to_string(o->size));
+    add_range(*o, range);
+    const uint64_t length = range ? range->last - range->first + 1 : o->size;
+    out.headers.emplace_back("Content-Length", std::to_string(length));
     return out;
   }
-  auto opened = d_.objects->GetObject(c.principal, c.bucket, c.key, c.H("range"));
+  auto opened = d_.objects->GetObject(c.principal, c.bucket, c.key, c.H("range"), part);
   if (!opened.ok()) return Error(opened.status(), c.request, c.resource);
   if (auto stop = Unmet(c, opened->record)) return std::move(*stop);
   add_headers(opened->record);
   ApplyResponseOverrides(c, out);
-  if (!opened->range) add_checksum(opened->record);
-  if (opened->range) {
-    out.status = 206;
-    out.headers.emplace_back("Content-Range", "bytes " + std::to_string(opened->range->first) +
-                                                  "-" + std::to_string(opened->range->last) +
-                                                  "/" + std::to_string(opened->record.size));
-  }
+  add_range(opened->record, opened->range);
   out.body_source = std::make_shared<ReaderSource>(std::move(opened->reader));
   return out;
 }

@@ -7,7 +7,7 @@ namespace strato::sqlite {
 namespace {
 
 // Append only: a published migration never changes.
-constexpr std::array<const char*, 13> kMigrations = {
+constexpr std::array<const char*, 14> kMigrations = {
     // 1: the foundation schema.
     R"sql(
 CREATE TABLE tenants (
@@ -219,6 +219,10 @@ DELETE FROM tags WHERE resource_id LIKE 'ami-%' AND resource_id NOT IN (SELECT i
     R"sql(
 ALTER TABLE objects ADD COLUMN headers TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE multipart_uploads ADD COLUMN headers TEXT NOT NULL DEFAULT '{}';
+)sql",
+    // 14: a multipart object's part sizes, for GetObject/HeadObject ?partNumber=N.
+    R"sql(
+ALTER TABLE objects ADD COLUMN part_sizes TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

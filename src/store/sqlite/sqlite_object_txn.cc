@@ -8,13 +8,13 @@ namespace {
 constexpr const char* kBucketCols = "name, id, tenant_id, created_at";
 constexpr const char* kObjectCols =
     "bucket, key, size, etag, content_type, user_metadata, data_file, created_at, checksum, "
-    "headers";
+    "headers, part_sizes";
 
 Bucket ReadBucket(Statement& s) { return Bucket{s.Text(0), s.Text(1), s.Text(2), s.Int(3)}; }
 
 ObjectRecord ReadObject(Statement& s) {
   return ObjectRecord{s.Text(0), s.Text(1), s.Int(2), s.Text(3), s.Text(4),
-                      s.Text(5), s.Text(6), s.Int(7),  s.Text(8), s.Text(9)};
+                      s.Text(5), s.Text(6), s.Int(7),  s.Text(8), s.Text(9), s.Text(10)};
 }
 
 // The data file of (bucket, key), "" if absent.
@@ -114,7 +114,7 @@ Result<std::string> SqliteTxn::PutObject(const ObjectRecord& o) {
   STRATO_ASSIGN_OR_RETURN(std::string previous, DataFileOf(db_, o.bucket, o.key));
   STRATO_ASSIGN_OR_RETURN(
       auto s, db_.Prepare(std::string("INSERT OR REPLACE INTO objects (") + kObjectCols +
-                          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   s.Bind(1, std::string_view(o.bucket))
       .Bind(2, std::string_view(o.key))
       .Bind(3, o.size)
@@ -124,7 +124,8 @@ Result<std::string> SqliteTxn::PutObject(const ObjectRecord& o) {
       .Bind(7, std::string_view(o.data_file))
       .Bind(8, o.created_at)
       .Bind(9, std::string_view(o.checksum))
-      .Bind(10, std::string_view(o.headers));
+      .Bind(10, std::string_view(o.headers))
+      .Bind(11, std::string_view(o.part_sizes));
   STRATO_RETURN_IF_ERROR(s.Run());
   return previous;
 }
