@@ -100,8 +100,8 @@ Status CheckDigests(const DeclaredDigests& declared, const WrittenFile& f) {
 
 Status ValidateBucketName(const std::string& name) {
   auto bad = [&](const std::string& why) {
-    return BadRequest("InvalidBucketName", "The specified bucket is not valid: '" + name +
-                                               "' " + why + ".");
+    return BadRequest("InvalidBucketName",
+                      "The specified bucket is not valid: '" + name + "' " + why + ".");
   };
   if (name.size() < 3 || name.size() > 63) return bad("must be 3 to 63 characters long");
   for (char c : name) {
@@ -234,8 +234,8 @@ Result<ObjectRecord> ObjectCommands::PutObject(const Principal& p, PutObjectInpu
   STRATO_ASSIGN_OR_RETURN(Bucket b, OwnedBucket(p, in.bucket));
   STRATO_RETURN_IF_ERROR(ValidateObjectKey(in.key));
   STRATO_ASSIGN_OR_RETURN(DeclaredDigests declared, ParseDeclaredDigests(in));
-  STRATO_ASSIGN_OR_RETURN(WrittenFile f, files_.Write(b.id, in.read, kMaxObjectSize,
-                                                      declared.sha256_hex.has_value()));
+  STRATO_ASSIGN_OR_RETURN(
+      WrittenFile f, files_.Write(b.id, in.read, kMaxObjectSize, declared.sha256_hex.has_value()));
   Status digests = CheckDigests(declared, f);
   if (!digests.ok()) {
     files_.Remove(b.id, f.data_file);
@@ -282,8 +282,8 @@ Result<OpenedObject> ObjectCommands::GetObject(const Principal& p, const std::st
                               ParseByteRange(range_header, static_cast<uint64_t>(o.size)));
     }
     uint64_t first = out.range ? out.range->first : 0;
-    uint64_t length = out.range ? out.range->last - out.range->first + 1
-                                : static_cast<uint64_t>(o.size);
+    uint64_t length =
+        out.range ? out.range->last - out.range->first + 1 : static_cast<uint64_t>(o.size);
     auto reader = files_.Open(b.id, o.data_file, first, length);
     if (!reader.ok() && attempt < 3) continue;
     STRATO_ASSIGN_OR_RETURN(out.reader, std::move(reader));
@@ -303,8 +303,9 @@ Result<std::optional<ObjectRange>> PartRange(const ObjectRecord& o, int part_num
     return BadRequest("InvalidArgument", "Part number must be an integer between 1 and " +
                                              std::to_string(kMaxParts) + ", inclusive.");
   }
-  const Status unsatisfiable(416, "InvalidPartNumber", "The requested partnumber is not "
-                                                       "satisfiable.");
+  const Status unsatisfiable(416, "InvalidPartNumber",
+                             "The requested partnumber is not "
+                             "satisfiable.");
   if (o.part_sizes.empty()) {  // one part: the whole object
     if (part_number != 1) return unsatisfiable;
     return std::optional<ObjectRange>{};
@@ -362,9 +363,8 @@ Result<ListObjectsResult> ObjectCommands::ListObjects(const Principal& p,
         out.truncated = true;
         return out;
       }
-      size_t cut = in.delimiter.empty()
-                       ? std::string::npos
-                       : o.key.find(in.delimiter, in.prefix.size());
+      size_t cut =
+          in.delimiter.empty() ? std::string::npos : o.key.find(in.delimiter, in.prefix.size());
       if (cut != std::string::npos) {
         std::string common = o.key.substr(0, cut + in.delimiter.size());
         after = common + std::string(1, '\xff');  // past every key under it (approximately)
@@ -405,10 +405,10 @@ Result<ObjectRecord> ObjectCommands::CopyObject(
                       "redirect location or encryption attributes.");
   }
   ObjectReader& reader = *src.reader;
-  STRATO_ASSIGN_OR_RETURN(
-      WrittenFile f,
-      files_.Write(dst.id, [&](char* out, size_t max) { return reader.Read(out, max); },
-                   kMaxObjectSize, /*with_sha256=*/false));
+  STRATO_ASSIGN_OR_RETURN(WrittenFile f,
+                          files_.Write(
+                              dst.id, [&](char* out, size_t max) { return reader.Read(out, max); },
+                              kMaxObjectSize, /*with_sha256=*/false));
   // The bytes are the source's, so its verified checksum still describes them.
   if (replace_metadata) {
     return Commit(dst, dst_key, f, replace_metadata->content_type,
@@ -416,8 +416,7 @@ Result<ObjectRecord> ObjectCommands::CopyObject(
                   ObjectMetadataJson(replace_metadata->headers), src.record.checksum);
   }
   return Commit(dst, dst_key, f, src.record.content_type, src.record.user_metadata,
-                src.record.headers,
-                src.record.checksum);
+                src.record.headers, src.record.checksum);
 }
 
 Result<size_t> ObjectCommands::Reconcile() {

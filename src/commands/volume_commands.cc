@@ -159,10 +159,10 @@ Result<Volume> VolumeCommands::Delete(const Principal& p, const std::string& id)
       return IncorrectState("The volume '" + v.id + "' is " + ToString(v.state) +
                             " and cannot be deleted yet.");
     }
-    STRATO_ASSIGN_OR_RETURN(auto pending,
-                            t.ListSnapshots(Scope::System(),
-                                            {.volume_id = v.id, .state = SnapshotState::kPending},
-                                            {.limit = 1}));
+    STRATO_ASSIGN_OR_RETURN(
+        auto pending,
+        t.ListSnapshots(Scope::System(), {.volume_id = v.id, .state = SnapshotState::kPending},
+                        {.limit = 1}));
     if (!pending.empty()) {
       return IncorrectState("The volume '" + v.id + "' has a snapshot in progress (" +
                             pending.front().id + ").");
@@ -286,8 +286,8 @@ Result<Volume> VolumeCommands::Attach(const Principal& p, const std::string& id,
                             inst.id + "' is in " + (inst.zone.empty() ? "no zone yet" : inst.zone) +
                             ".");
     }
-    STRATO_ASSIGN_OR_RETURN(auto attached, t.ListVolumes(Scope::System(),
-                                                         {.instance_id = inst.id}, {.limit = 64}));
+    STRATO_ASSIGN_OR_RETURN(
+        auto attached, t.ListVolumes(Scope::System(), {.instance_id = inst.id}, {.limit = 64}));
     for (const auto& other : attached) {
       if (other.device == in.device) {
         return InvalidParameter("'device': " + in.device + " of instance " + inst.id +

@@ -165,16 +165,18 @@ http::Response S3Api::CreateBucket(Call& c) {
   if (!c.request.body.empty()) {
     pugi::xml_document doc;
     if (!doc.load_string(c.request.body.c_str())) {
-      return Error(BadRequest("MalformedXML", "The XML you provided was not well-formed or did "
-                                              "not validate against our published schema."),
+      return Error(BadRequest("MalformedXML",
+                              "The XML you provided was not well-formed or did "
+                              "not validate against our published schema."),
                    c.request, c.resource);
     }
     std::string location =
         doc.child("CreateBucketConfiguration").child("LocationConstraint").text().as_string();
     if (!location.empty() && location != d_.region) {
       return Error(BadRequest("IllegalLocationConstraintException",
-                              "The " + location + " location constraint is incompatible for the "
-                              "region specific endpoint this request was sent to (" +
+                              "The " + location +
+                                  " location constraint is incompatible for the "
+                                  "region specific endpoint this request was sent to (" +
                                   d_.region + ")."),
                    c.request, c.resource);
     }
@@ -250,16 +252,17 @@ http::Response S3Api::ListObjects(Call& c, bool v2) {
 http::Response S3Api::DeleteObjects(Call& c) {
   pugi::xml_document doc;
   if (!doc.load_string(c.request.body.c_str()) || !doc.child("Delete")) {
-    return Error(BadRequest("MalformedXML", "The XML you provided was not well-formed or did not "
-                                            "validate against our published schema."),
+    return Error(BadRequest("MalformedXML",
+                            "The XML you provided was not well-formed or did not "
+                            "validate against our published schema."),
                  c.request, c.resource);
   }
   const bool quiet = std::string(doc.child("Delete").child("Quiet").text().as_string()) == "true";
   std::string x = "<DeleteResult xmlns=\"" + std::string(kS3Namespace) + "\">";
   auto objects = doc.child("Delete").children("Object");
   if (std::distance(objects.begin(), objects.end()) > 1000) {
-    return Error(BadRequest("MalformedXML", "At most 1000 keys may be deleted at once."),
-                 c.request, c.resource);
+    return Error(BadRequest("MalformedXML", "At most 1000 keys may be deleted at once."), c.request,
+                 c.resource);
   }
   for (auto node : objects) {
     std::string key = node.child("Key").text().as_string();
@@ -385,8 +388,8 @@ http::Response S3Api::CopyObject(Call& c, const std::string& source) {
     }
     return PreconditionFailed();
   };
-  auto o = d_.objects->CopyObject(c.principal, src->first, src->second, c.bucket, c.key,
-                                  replace, check_source);
+  auto o = d_.objects->CopyObject(c.principal, src->first, src->second, c.bucket, c.key, replace,
+                                  check_source);
   if (!o.ok()) return Error(o.status(), c.request, c.resource);
   return Xml(200, "<CopyObjectResult xmlns=\"" + std::string(kS3Namespace) + "\">" +
                       Element("LastModified", IsoTime(o->created_at)) +
@@ -467,8 +470,9 @@ http::Response S3Api::GetObject(Call& c, bool head) {
   if (c.Has("partNumber")) {
     part = ParseInt(c.Q("partNumber"));
     if (!part) {
-      return Error(BadRequest("InvalidArgument", "Part number must be an integer between 1 and "
-                                                 "10000, inclusive."),
+      return Error(BadRequest("InvalidArgument",
+                              "Part number must be an integer between 1 and "
+                              "10000, inclusive."),
                    c.request, c.resource);
     }
   }
