@@ -34,7 +34,7 @@ class ControllerTest : public ::testing::Test {
     o.ensure_agent = [this](const Host& h) {
       if (agents_.HasAgent(h.id)) return;
       agents_.AddAgent(std::make_unique<HostAgent>(
-          h.id, std::make_unique<SimDriver>(), executor_,
+          h.id, std::make_unique<SimDriver>(), *executor_,
           [this](const std::string& r) { controller_->OnReport(r); }));
     };
     controller_ = std::make_unique<InstanceController>(*store_, agents_, metrics_, o);
@@ -46,6 +46,9 @@ class ControllerTest : public ::testing::Test {
   }
   void TearDown() override {
     controller_->Stop();
+    // Runs what the agents still have queued while they and the controller exist; the
+    // members would otherwise go first (agents_ before executor_) under a running task.
+    executor_.reset();
     store_->Close();
     std::filesystem::remove_all(dir_);
   }
@@ -72,7 +75,7 @@ class ControllerTest : public ::testing::Test {
   std::unique_ptr<sqlite::SqliteStore> store_;
   CommandEnv env_;
   MetricsRegistry metrics_;
-  SerialExecutor executor_;
+  std::unique_ptr<SerialExecutor> executor_ = std::make_unique<SerialExecutor>();
   LocalAgentTransport agents_;
   std::unique_ptr<InstanceController> controller_;
   Principal admin_{"t-admin", "u-admin", "AKIA", Role::kAdmin};
