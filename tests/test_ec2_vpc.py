@@ -66,6 +66,25 @@ def test_vpc_subnet_instance_lifecycle(cli, ec2, image_id):
     assert other["PrivateIpAddress"].startswith("10.20.1.")
     assert other["PrivateIpAddress"] != "10.20.1.50"
 
+    # DescribeInstances filters on what it shows: the network, the image, the groups; several
+    # values and wildcards too.
+    def found(*filters):
+        got = ec2.describe_instances(Filters=[{"Name": n, "Values": v} for n, v in filters])
+        return sorted(i["InstanceId"] for r in got["Reservations"] for i in r["Instances"])
+
+    both = sorted([iid, other["InstanceId"]])
+    assert found(("vpc-id", [vpc_id])) == both
+    assert found(("subnet-id", [sub_id]), ("private-ip-address", ["10.20.1.50"])) == [iid]
+    assert found(("network-interface.addresses.private-ip-address", ["*.50"])) == [iid]
+    assert found(("vpc-id", [vpc_id]), ("private-ip-address", ["10.20.1.*"])) == both
+    assert found(("vpc-id", [vpc_id]), ("instance.group-name", ["default"]),
+                 ("image-id", [image_id]), ("instance-type", ["t3.nano", "t3.micro"])) == both
+    assert found(("private-dns-name", [f"{iid}.strato.internal"])) == [iid]
+    assert found(("vpc-id", [vpc_id]), ("root-device-name", ["/dev/sdz"])) == []
+    paged = ec2.describe_instances(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}],
+                                   MaxResults=5)
+    assert "Reservations" in paged
+
     # In use: neither the subnet nor the VPC can go.
     cli.fails("DependencyViolation", "ec2", "delete-subnet", "--subnet-id", sub_id)
     cli.fails("DependencyViolation", "ec2", "delete-vpc", "--vpc-id", vpc_id)

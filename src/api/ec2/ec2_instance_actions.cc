@@ -6,6 +6,9 @@
 #include "api/ec2/ec2_block_device_mapping.h"
 #include "api/ec2/ec2_metadata_params.h"
 #include "api/ec2/ec2_render.h"
+#include "api/ec2/ec2_resource_filter.h"
+#include "core/dns_names.h"
+#include "core/volume_model.h"
 
 namespace strato::api::ec2 {
 namespace {
@@ -18,24 +21,90 @@ std::vector<std::string> With(std::vector<std::string> a, const std::vector<std:
 }
 
 std::optional<InstanceState> StateOfCode(std::string_view code) {
-  for (InstanceState s : {InstanceState::kPending, InstanceState::kRunning,
-                          InstanceState::kShuttingDown, InstanceState::kTerminated,
-                          InstanceState::kStopping, InstanceState::kStopped}) {
+  for (InstanceState s :
+       {InstanceState::kPending, InstanceState::kRunning, InstanceState::kShuttingDown,
+        InstanceState::kTerminated, InstanceState::kStopping, InstanceState::kStopped}) {
     if (std::to_string(Ec2StateCode(s)) == code) return s;
   }
   return std::nullopt;
 }
 
-Status OneValue(const Ec2Filter& f) {
-  if (f.values.size() == 1) return OkStatus();
-  return InvalidParameter("The filter '" + f.name + "' takes exactly one value here.");
+// Filters the store answers for a single exact value (indexed, so a page of 10,000
+// instances stays cheap); with several values or a wildcard they are judged per instance.
+bool StoreCanAnswer(const Ec2Filter& f) {
+  return f.values.size() == 1 && f.values[0].find_first_of("*?") == std::string::npos;
 }
 
-// EC2 instance filters as an InstanceFilter; "instance-id" values land in `ids`.
+// The filters judged per instance on what DescribeInstances shows of it.
+const std::vector<std::string> kInstanceFields = {"image-id",
+                                                  "instance-type",
+                                                  "availability-zone",
+                                                  "reservation-id",
+                                                  "root-device-type",
+                                                  "root-device-name",
+                                                  "architecture",
+                                                  "vpc-id",
+                                                  "subnet-id",
+                                                  "private-ip-address",
+                                                  "private-dns-name",
+                                                  "ip-address",
+                                                  "instance.group-id",
+                                                  "instance.group-name",
+                                                  "network-interface.network-interface-id",
+                                                  "network-interface.mac-address",
+                                                  "network-interface.addresses.private-ip-address",
+                                                  "network-interface.vpc-id",
+                                                  "network-interface.subnet-id",
+                                                  "block-device-mapping.volume-id",
+                                                  "block-device-mapping.device-name",
+                                                  "tag-key"};
+
+FilterFields InstanceFields(const Instance& i) {
+  FilterFields f{{"image-id", {i.image_id}},
+                 {"instance-type", {i.instance_type}},
+                 {"availability-zone", {i.zone}},
+                 {"reservation-id", {ReservationId(i)}},
+                 {"root-device-type", {i.root_device_type()}},
+                 {"root-device-name", {std::string(kRootDeviceName)}},
+                 {"architecture", {"x86_64"}}};
+  for (size_t n = 0; n < i.interfaces.size(); ++n) {
+    const NetworkInterface& nic = i.interfaces[n];
+    if (n == 0) {  // the instance's own fields are its primary interface's
+      f["vpc-id"].push_back(nic.vpc_id);
+      f["subnet-id"].push_back(nic.subnet_id);
+      f["private-ip-address"].push_back(nic.private_ip);
+      f["private-dns-name"].push_back(PrivateDnsName(i.id));
+    }
+    f["network-interface.network-interface-id"].push_back(nic.id);
+    f["network-interface.mac-address"].push_back(nic.mac);
+    f["network-interface.addresses.private-ip-address"].push_back(nic.private_ip);
+    f["network-interface.vpc-id"].push_back(nic.vpc_id);
+    f["network-interface.subnet-id"].push_back(nic.subnet_id);
+  }
+  if (!i.public_ip.empty()) f["ip-address"].push_back(i.public_ip);
+  for (const auto& g : i.security_groups) {
+    f["instance.group-id"].push_back(g.id);
+    f["instance.group-name"].push_back(g.name);
+  }
+  for (const BlockDevice& d : i.block_devices) {
+    if (d.instance_store) continue;  // not an EBS volume, as in blockDeviceMapping
+    f["block-device-mapping.volume-id"].push_back(d.volume_id);
+    f["block-device-mapping.device-name"].push_back(d.device);
+  }
+  return f;
+}
+
+// EC2 instance filters: what the store answers as an InstanceFilter, "instance-id" values
+// in `ids`, and the rest judged per instance (`per_instance`).
 struct ParsedFilters {
   InstanceFilter filter;
   bool has_id_filter = false;
   std::vector<std::string> ids;
+  std::vector<Ec2Filter> per_instance;
+
+  bool Keeps(const Instance& i) const {
+    return per_instance.empty() || MatchesAll(per_instance, InstanceFields(i), i.tags);
+  }
 };
 
 Result<ParsedFilters> ParseInstanceFilters(const Ec2Params& params) {
@@ -53,18 +122,19 @@ Result<ParsedFilters> ParseInstanceFilters(const Ec2Params& params) {
         }
         out.filter.states.push_back(*s);
       }
-    } else if (f.name.rfind("tag:", 0) == 0 && f.name.size() > 4) {
-      STRATO_RETURN_IF_ERROR(OneValue(f));
+    } else if (f.name.rfind("tag:", 0) == 0 && f.name.size() > 4 && StoreCanAnswer(f)) {
       out.filter.tags.emplace_back(f.name.substr(4), f.values[0]);
-    } else if (f.name == "instance-type") {
-      STRATO_RETURN_IF_ERROR(OneValue(f));
+    } else if (f.name == "instance-type" && StoreCanAnswer(f)) {
       out.filter.instance_type = f.values[0];
-    } else if (f.name == "availability-zone") {
-      STRATO_RETURN_IF_ERROR(OneValue(f));
+    } else if (f.name == "availability-zone" && StoreCanAnswer(f)) {
       out.filter.zone = f.values[0];
     } else if (f.name == "instance-id") {
       out.has_id_filter = true;
       out.ids.insert(out.ids.end(), f.values.begin(), f.values.end());
+    } else if ((f.name.rfind("tag:", 0) == 0 && f.name.size() > 4) ||
+               std::find(kInstanceFields.begin(), kInstanceFields.end(), f.name) !=
+                   kInstanceFields.end()) {
+      out.per_instance.push_back(f);
     } else {
       return InvalidParameter("The filter '" + f.name + "' is invalid.");
     }
@@ -99,6 +169,7 @@ Result<Selection> Select(const Ec2Deps& d, const Ec2Call& c, const ParsedFilters
         return std::find(pf.ids.begin(), pf.ids.end(), i.id) == pf.ids.end();
       });
     }
+    std::erase_if(out.instances, [&](const Instance& i) { return !pf.Keeps(i); });
     return out;
   }
   ListInstancesInput in;
@@ -107,6 +178,9 @@ Result<Selection> Select(const Ec2Deps& d, const Ec2Call& c, const ParsedFilters
   in.next_token = token.value_or("");
   while (true) {
     STRATO_ASSIGN_OR_RETURN(auto page, d.instances->List(c.principal, in));
+    // A page judged per instance may come back short, even empty, with a NextToken: EC2's
+    // paging promises no more than that either.
+    std::erase_if(page.instances, [&](const Instance& i) { return !pf.Keeps(i); });
     std::move(page.instances.begin(), page.instances.end(), std::back_inserter(out.instances));
     // Without MaxResults EC2 answers everything at once.
     if (max || page.next_token.empty()) {
@@ -156,8 +230,9 @@ Result<RunInstancesInput> ParseRun(const Ec2Deps& d, const Ec2Call& c) {
   in.count = static_cast<int>(*max);
   in.zone = p.Optional("Placement.AvailabilityZone");
   if (auto tenancy = p.Optional("Placement.Tenancy"); tenancy && *tenancy != "default") {
-    return InvalidParameter("Placement.Tenancy '" + *tenancy + "' is not supported: only "
-                                                                "'default'.");
+    return InvalidParameter("Placement.Tenancy '" + *tenancy +
+                            "' is not supported: only "
+                            "'default'.");
   }
   if (auto token = p.Optional("ClientToken"); token && token->size() > 64) {
     return InvalidParameter("ClientToken must be at most 64 characters.");
@@ -230,20 +305,38 @@ void WriteCheck(XmlWriter& x, std::string_view tag, bool running) {
 void RegisterInstanceActions(Ec2Api& api) {
   const Ec2Deps* d = &api.deps();
   api.Register("RunInstances",
-               {"ImageId", "InstanceType", "MinCount", "MaxCount", "Placement.AvailabilityZone",
-                "Placement.Tenancy", "ClientToken", "KeyName", "UserData",
-                "MetadataOptions.HttpTokens", "MetadataOptions.HttpPutResponseHopLimit",
-                "MetadataOptions.HttpEndpoint", "TagSpecification.#.ResourceType",
-                "TagSpecification.#.Tag.#.Key", "TagSpecification.#.Tag.#.Value", "SubnetId",
-                "PrivateIpAddress", "BlockDeviceMapping.#.DeviceName",
-                "BlockDeviceMapping.#.Ebs.VolumeSize", "BlockDeviceMapping.#.Ebs.VolumeType",
-                "BlockDeviceMapping.#.Ebs.DeleteOnTermination", "BlockDeviceMapping.#.Ebs.Iops",
-                "BlockDeviceMapping.#.Ebs.Throughput", "BlockDeviceMapping.#.Ebs.SnapshotId",
-                "BlockDeviceMapping.#.Ebs.Encrypted", "BlockDeviceMapping.#.NoDevice",
-                "BlockDeviceMapping.#.VirtualName", "SecurityGroupId.#"},
+               {"ImageId",
+                "InstanceType",
+                "MinCount",
+                "MaxCount",
+                "Placement.AvailabilityZone",
+                "Placement.Tenancy",
+                "ClientToken",
+                "KeyName",
+                "UserData",
+                "MetadataOptions.HttpTokens",
+                "MetadataOptions.HttpPutResponseHopLimit",
+                "MetadataOptions.HttpEndpoint",
+                "TagSpecification.#.ResourceType",
+                "TagSpecification.#.Tag.#.Key",
+                "TagSpecification.#.Tag.#.Value",
+                "SubnetId",
+                "PrivateIpAddress",
+                "BlockDeviceMapping.#.DeviceName",
+                "BlockDeviceMapping.#.Ebs.VolumeSize",
+                "BlockDeviceMapping.#.Ebs.VolumeType",
+                "BlockDeviceMapping.#.Ebs.DeleteOnTermination",
+                "BlockDeviceMapping.#.Ebs.Iops",
+                "BlockDeviceMapping.#.Ebs.Throughput",
+                "BlockDeviceMapping.#.Ebs.SnapshotId",
+                "BlockDeviceMapping.#.Ebs.Encrypted",
+                "BlockDeviceMapping.#.NoDevice",
+                "BlockDeviceMapping.#.VirtualName",
+                "SecurityGroupId.#"},
                [d](const Ec2Call& c, XmlWriter& x) {
                  STRATO_ASSIGN_OR_RETURN(auto in, ParseRun(*d, c));
-                 STRATO_ASSIGN_OR_RETURN(in.nic.security_group_ids, c.params.List("SecurityGroupId"));
+                 STRATO_ASSIGN_OR_RETURN(in.nic.security_group_ids,
+                                         c.params.List("SecurityGroupId"));
                  STRATO_ASSIGN_OR_RETURN(auto out, d->instances->Run(c.principal, in));
                  x.Leaf("reservationId", ReservationId(out.front()));
                  x.Leaf("ownerId", c.principal.tenant_id);
@@ -273,9 +366,8 @@ void RegisterInstanceActions(Ec2Api& api) {
         if (!all.value_or(false)) {
           // By default EC2 reports running instances only.
           auto& states = pf.filter.states;
-          bool wants_running =
-              states.empty() ||
-              std::find(states.begin(), states.end(), InstanceState::kRunning) != states.end();
+          bool wants_running = states.empty() || std::find(states.begin(), states.end(),
+                                                           InstanceState::kRunning) != states.end();
           if (!wants_running) {
             x.Empty("instanceStatusSet");
             return OkStatus();
@@ -303,10 +395,10 @@ void RegisterInstanceActions(Ec2Api& api) {
     const char* name;
     InstanceAction action;
   };
-  for (const Act& a : {Act{"StartInstances", InstanceAction::kStart},
-                       Act{"StopInstances", InstanceAction::kStop},
-                       Act{"RebootInstances", InstanceAction::kReboot},
-                       Act{"TerminateInstances", InstanceAction::kTerminate}}) {
+  for (const Act& a :
+       {Act{"StartInstances", InstanceAction::kStart}, Act{"StopInstances", InstanceAction::kStop},
+        Act{"RebootInstances", InstanceAction::kReboot},
+        Act{"TerminateInstances", InstanceAction::kTerminate}}) {
     std::vector<std::string> allowed = {"InstanceId.#"};
     if (a.action == InstanceAction::kStop) allowed.push_back("Force");
     InstanceAction action = a.action;
