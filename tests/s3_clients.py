@@ -1,6 +1,10 @@
 """Real S3 clients pointed at a stratod: the aws CLI v2 (Debian's, by full path), boto3 and
 s3cmd, each configured for one tenant's access key; and the fixtures the S3 tests share (a
 test module imports them by name)."""
+import datetime
+import hashlib
+import hmac
+import http.client
 import json
 import os
 import subprocess
@@ -84,3 +88,43 @@ def bucket(s3):
     for o in s3.list_objects_v2(Bucket=name).get("Contents", []):
         s3.delete_object(Bucket=name, Key=o["Key"])
     s3.delete_bucket(Bucket=name)
+
+
+def trailer_put(endpoint, akid, secret, path, chunks, trailer_name, trailer_value, query=""):
+    """PUT `chunks` as an aws-chunked body with STREAMING-UNSIGNED-PAYLOAD-TRAILER and the
+    checksum in the trailer (None: announced but never sent), as the AWS SDKs send uploads
+    over https; botocore does not here. `query` must be canonical (sorted, nothing to
+    escape). Returns (status, lower-cased headers, body)."""
+    u = urllib.parse.urlsplit(endpoint)
+    now = datetime.datetime.utcnow()
+    amz_date, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
+    scope = f"{day}/{REGION}/s3/aws4_request"
+    payload = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
+    headers = {"host": u.netloc, "x-amz-date": amz_date, "content-encoding": "aws-chunked",
+               "x-amz-content-sha256": payload, "x-amz-trailer": trailer_name,
+               "x-amz-decoded-content-length": str(sum(len(c) for c in chunks))}
+    signed = sorted(headers)
+    canonical = "\n".join(["PUT", path, query, *[f"{k}:{headers[k]}" for k in signed], "",
+                           ";".join(signed), payload])
+
+    def h(k, msg):
+        return hmac.new(k, msg.encode(), hashlib.sha256).digest()
+
+    k = h(h(h(h(("AWS4" + secret).encode(), day), REGION), "s3"), "aws4_request")
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope,
+                         hashlib.sha256(canonical.encode()).hexdigest()])
+    signature = hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
+    body = b"".join(f"{len(c):x}\r\n".encode() + c + b"\r\n" for c in chunks) + b"0\r\n"
+    if trailer_value is not None:
+        body += f"{trailer_name}:{trailer_value}\r\n".encode()
+    body += b"\r\n"
+    headers["authorization"] = (f"AWS4-HMAC-SHA256 Credential={akid}/{scope}, "
+                                f"SignedHeaders={';'.join(signed)}, Signature={signature}")
+    headers["content-length"] = str(len(body))
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+    try:
+        conn.request("PUT", f"{path}?{query}" if query else path, body=body, headers=headers)
+        resp = conn.getresponse()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+    finally:
+        conn.close()

@@ -4,20 +4,16 @@ aws-chunked trailers (x-amz-trailer, as the SDKs send over https), stored with t
 and returned with x-amz-checksum-mode: ENABLED — where botocore re-checks them itself.
 A mismatch is BadDigest and stores nothing."""
 import base64
-import datetime
 import hashlib
-import hmac
-import http.client
 import json
 import os
 import re
-import urllib.parse
 import zlib
 
 import botocore.exceptions
 import pytest
 
-from s3_clients import AwsCli, bucket, s3  # noqa: F401 (fixtures)
+from s3_clients import AwsCli, bucket, s3, trailer_put  # noqa: F401 (fixtures)
 
 
 def b64(raw):
@@ -149,56 +145,18 @@ def test_upload_part_checksums_are_verified(s3, bucket):
     s3.abort_multipart_upload(Bucket=bucket, Key="mp", UploadId=up)
 
 
-def _unsigned_trailer_put(endpoint, akid, secret, bucket, key, chunks, trailer_name,
-                          trailer_value):
-    """PUT with STREAMING-UNSIGNED-PAYLOAD-TRAILER and the checksum in an aws-chunked trailer,
-    as the AWS SDKs send uploads over https."""
-    u = urllib.parse.urlsplit(endpoint)
-    now = datetime.datetime.utcnow()
-    amz_date, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
-    scope = f"{day}/strato-1/s3/aws4_request"
-    path = f"/{bucket}/{key}"
-    payload = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
-    headers = {"host": u.netloc, "x-amz-date": amz_date, "content-encoding": "aws-chunked",
-               "x-amz-content-sha256": payload, "x-amz-trailer": trailer_name,
-               "x-amz-decoded-content-length": str(sum(len(c) for c in chunks))}
-    signed = sorted(headers)
-    canonical = "\n".join(["PUT", path, "", *[f"{k}:{headers[k]}" for k in signed], "",
-                           ";".join(signed), payload])
-
-    def h(k, msg):
-        return hmac.new(k, msg.encode(), hashlib.sha256).digest()
-
-    k = h(h(h(h(("AWS4" + secret).encode(), day), "strato-1"), "s3"), "aws4_request")
-    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope,
-                         hashlib.sha256(canonical.encode()).hexdigest()])
-    signature = hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
-    body = b"".join(f"{len(c):x}\r\n".encode() + c + b"\r\n" for c in chunks)
-    body += b"0\r\n"
-    if trailer_value is not None:
-        body += f"{trailer_name}:{trailer_value}\r\n".encode()
-    body += b"\r\n"
-    headers["authorization"] = (f"AWS4-HMAC-SHA256 Credential={akid}/{scope}, "
-                                f"SignedHeaders={';'.join(signed)}, Signature={signature}")
-    headers["content-length"] = str(len(body))
-    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
-    conn.request("PUT", path, body=body, headers=headers)
-    resp = conn.getresponse()
-    return resp.status, dict(resp.getheaders()), resp.read()
-
-
 @pytest.mark.parametrize("algorithm", ["CRC32", "CRC32C", "SHA256"])
 def test_trailer_checksums(admin, tenant, s3, bucket, algorithm):
     chunks = [os.urandom(64 * 1024) for _ in range(3)] + [os.urandom(123)]
     data = b"".join(chunks)
     name = f"x-amz-checksum-{algorithm.lower()}"
     value = ALGORITHMS[algorithm](data)
-    put = lambda key, v: _unsigned_trailer_put(admin.endpoint, tenant.access_key_id,  # noqa
-                                               tenant.api.secret_access_key, bucket, key,
-                                               chunks, name, v)
+    put = lambda key, v: trailer_put(admin.endpoint, tenant.access_key_id,  # noqa
+                                     tenant.api.secret_access_key, f"/{bucket}/{key}",
+                                     chunks, name, v)
     status, headers, body = put("good", value)
     assert status == 200, body
-    assert {k.lower(): v for k, v in headers.items()}[name] == value
+    assert headers[name] == value
     got = s3.get_object(Bucket=bucket, Key="good", ChecksumMode="ENABLED")
     assert got["Body"].read() == data and got[f"Checksum{algorithm}"] == value
 

@@ -5,19 +5,15 @@ names, and gives the object the composite base64(HASH(raw part checksums))-N, re
 HeadObject/GetObject with x-amz-checksum-mode: ENABLED. Bad input is a 400 that changes
 nothing."""
 import base64
-import datetime
 import hashlib
-import hmac
-import http.client
 import json
 import os
 import re
-import urllib.parse
 
 import botocore.exceptions
 import pytest
 
-from s3_clients import AwsCli, bucket, s3  # noqa: F401 (fixtures)
+from s3_clients import AwsCli, bucket, s3, trailer_put  # noqa: F401 (fixtures)
 from test_s3_checksums import ALGORITHMS
 
 MiB = 1024 * 1024
@@ -209,56 +205,15 @@ def test_upload_part_copy_gets_the_uploads_checksum(s3, bucket):
     assert done["ChecksumCRC32"] == composite("CRC32", [source, b"tail"])
 
 
-def _trailer_upload_part(endpoint, akid, secret, bucket, key, upload_id, number, data,
-                         trailer_name, trailer_value):
-    """UploadPart with STREAMING-UNSIGNED-PAYLOAD-TRAILER, the checksum in an aws-chunked
-    trailer, as the AWS SDKs send parts over https."""
-    u = urllib.parse.urlsplit(endpoint)
-    now = datetime.datetime.utcnow()
-    amz_date, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
-    scope = f"{day}/strato-1/s3/aws4_request"
-    path = f"/{bucket}/{key}"
-    query = f"partNumber={number}&uploadId={upload_id}"  # sorted, nothing to escape
-    payload = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
-    headers = {"host": u.netloc, "x-amz-date": amz_date, "content-encoding": "aws-chunked",
-               "x-amz-content-sha256": payload, "x-amz-trailer": trailer_name,
-               "x-amz-decoded-content-length": str(len(data))}
-    signed = sorted(headers)
-    canonical = "\n".join(["PUT", path, query, *[f"{k}:{headers[k]}" for k in signed], "",
-                           ";".join(signed), payload])
-
-    def h(k, msg):
-        return hmac.new(k, msg.encode(), hashlib.sha256).digest()
-
-    k = h(h(h(h(("AWS4" + secret).encode(), day), "strato-1"), "s3"), "aws4_request")
-    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope,
-                         hashlib.sha256(canonical.encode()).hexdigest()])
-    signature = hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
-    chunks = [data[i:i + 65536] for i in range(0, len(data), 65536)]
-    body = b"".join(f"{len(c):x}\r\n".encode() + c + b"\r\n" for c in chunks) + b"0\r\n"
-    if trailer_value is not None:
-        body += f"{trailer_name}:{trailer_value}\r\n".encode()
-    body += b"\r\n"
-    headers["authorization"] = (f"AWS4-HMAC-SHA256 Credential={akid}/{scope}, "
-                                f"SignedHeaders={';'.join(signed)}, Signature={signature}")
-    headers["content-length"] = str(len(body))
-    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
-    try:
-        conn.request("PUT", f"{path}?{query}", body=body, headers=headers)
-        resp = conn.getresponse()
-        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
-    finally:
-        conn.close()
-
-
 def test_trailer_part_checksums(admin, tenant, s3, bucket):
     uid = s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm="SHA256")["UploadId"]
     parts = [os.urandom(5 * MiB + 1), os.urandom(300_000)]
 
     def put(number, data, name, value):
-        return _trailer_upload_part(admin.endpoint, tenant.access_key_id,
-                                    tenant.api.secret_access_key, bucket, "k", uid, number,
-                                    data, name, value)
+        chunks = [data[i:i + 65536] for i in range(0, len(data), 65536)]
+        return trailer_put(admin.endpoint, tenant.access_key_id, tenant.api.secret_access_key,
+                           f"/{bucket}/k", chunks, name, value,
+                           query=f"partNumber={number}&uploadId={uid}")
 
     # A trailer of another algorithm, or none at all, is refused and stores nothing. (Small
     # bodies: the first is refused before its body is read.)
