@@ -298,11 +298,7 @@ int PartsCount(const ObjectRecord& o) {
 }
 
 Result<std::optional<ObjectRange>> PartRange(const ObjectRecord& o, int part_number) {
-  constexpr int kMaxParts = ObjectCommands::kMaxParts;
-  if (part_number < 1 || part_number > kMaxParts) {
-    return BadRequest("InvalidArgument", "Part number must be an integer between 1 and " +
-                                             std::to_string(kMaxParts) + ", inclusive.");
-  }
+  STRATO_RETURN_IF_ERROR(CheckPartNumber(part_number));
   const Status unsatisfiable(416, "InvalidPartNumber",
                              "The requested partnumber is not "
                              "satisfiable.");

@@ -31,8 +31,8 @@ struct PutObjectInput {
   std::map<std::string, std::string> user_metadata;  // names without "x-amz-meta-"
   // The stored response headers (ObjectRecord::headers), by their canonical names.
   std::map<std::string, std::string> headers;
-  std::optional<std::string> content_md5_base64;     // Content-MD5
-  std::optional<std::string> sha256_base64;          // x-amz-checksum-sha256
+  std::optional<std::string> content_md5_base64;  // Content-MD5
+  std::optional<std::string> sha256_base64;       // x-amz-checksum-sha256
   // An additional checksum the front end verifies while `read` streams (S3 checks it
   // before the end of the body is reported); the value is set once the body has ended.
   std::optional<ChecksumAlgorithm> checksum_algorithm;
@@ -120,7 +120,7 @@ class ObjectCommands {
                                   const std::optional<PutObjectInput>& replace_metadata,
                                   const SourceCheck& check_source = nullptr);
 
- // ---- multipart uploads (object_multipart_commands.cc) ----
+  // ---- multipart uploads (object_multipart_commands.cc) ----
   static constexpr int64_t kMinPartSize = 5 << 20;  // all parts but the last
   static constexpr int kMaxParts = 10000;
   // `in.read` is unused; content type and metadata are kept for the completed object.
@@ -143,14 +143,13 @@ class ObjectCommands {
   // a checksum algorithm gives the object the composite of its parts' checksums
   // (CompositeChecksumBase64, "SHA256:<base64>-<n>" as stored).
   Result<ObjectRecord> CompleteMultipartUpload(const Principal& p, const std::string& bucket,
-                                               const std::string& key,
-                                               const std::string& upload_id,
+                                               const std::string& key, const std::string& upload_id,
                                                const std::vector<CompletedPart>& parts);
-  Status AbortMultipartUpload(const Principal& p, const std::string& bucket,
-                              const std::string& key, const std::string& upload_id);
+  Status AbortMultipartUpload(const Principal& p, const std::string& bucket, const std::string& key,
+                              const std::string& upload_id);
   Result<ListPartsResult> ListParts(const Principal& p, const std::string& bucket,
-                                    const std::string& key, const std::string& upload_id,
-                                    int after, int max_parts);
+                                    const std::string& key, const std::string& upload_id, int after,
+                                    int max_parts);
   Result<std::vector<MultipartUpload>> ListMultipartUploads(const Principal& p,
                                                             const std::string& bucket,
                                                             const std::string& prefix,
@@ -188,6 +187,9 @@ std::string ObjectMetadataJson(const std::map<std::string, std::string>& metadat
 // An HTTP Range ("bytes=a-b", "bytes=a-", "bytes=-n") against `size` bytes: nullopt when
 // there is no usable range (S3 then serves everything), InvalidRange (416) when unsatisfiable.
 Result<std::optional<ObjectRange>> ParseByteRange(const std::string& header, uint64_t size);
+// InvalidArgument (400) unless 1 ≤ n ≤ kMaxParts: what UploadPart and GetObject's
+// ?partNumber take (a value that is not an integer is out of range too).
+Status CheckPartNumber(int n);
 // The bytes of part `part_number` of a multipart object; nullopt for part 1 of any other
 // object, which is all of it (see GetObject). And how many parts a multipart object has (0
 // for any other).

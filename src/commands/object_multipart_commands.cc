@@ -44,14 +44,6 @@ std::optional<ChecksumAlgorithm> UploadAlgorithm(const MultipartUpload& u) {
                                       : ParseChecksumAlgorithm(u.checksum_algorithm);
 }
 
-Status CheckPartNumber(int n) {
-  if (n < 1 || n > ObjectCommands::kMaxParts) {
-    return BadRequest("InvalidArgument", "Part number must be an integer between 1 and 10000, "
-                                         "inclusive.");
-  }
-  return OkStatus();
-}
-
 }  // namespace
 
 Result<MultipartUpload> ObjectCommands::OwnedUpload(const Principal& p, const std::string& bucket,
@@ -292,6 +284,15 @@ Result<std::vector<MultipartUpload>> ObjectCommands::ListMultipartUploads(
     return OkStatus();
   }));
   return out;
+}
+
+Status CheckPartNumber(int n) {
+  if (n < 1 || n > ObjectCommands::kMaxParts) {
+    return BadRequest("InvalidArgument", "Part number must be an integer between 1 and " +
+                                             std::to_string(ObjectCommands::kMaxParts) +
+                                             ", inclusive.");
+  }
+  return OkStatus();
 }
 
 }  // namespace strato

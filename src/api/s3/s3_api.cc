@@ -469,12 +469,8 @@ http::Response S3Api::GetObject(Call& c, bool head) {
   std::optional<int> part;  // ?partNumber=N: part N of a multipart object
   if (c.Has("partNumber")) {
     part = ParseInt(c.Q("partNumber"));
-    if (!part) {
-      return Error(BadRequest("InvalidArgument",
-                              "Part number must be an integer between 1 and "
-                              "10000, inclusive."),
-                   c.request, c.resource);
-    }
+    // Not an integer: out of range. An integer is judged with the object (PartRange).
+    if (!part) return Error(CheckPartNumber(0), c.request, c.resource);
   }
   // A range or part is a 206; whole objects alone carry their checksum.
   auto add_range = [&](const ObjectRecord& o, const std::optional<ObjectRange>& range) {

@@ -64,10 +64,7 @@ http::Response S3Api::Multipart(Call& c) {
   const std::string upload_id = c.Q("uploadId");
   if (m == "PUT") {
     auto number = ParseInt(c.Q("partNumber"));
-    if (!number) {
-      return fail(BadRequest("InvalidArgument", "Part number must be an integer between 1 and "
-                                                "10000, inclusive."));
-    }
+    if (!number) return fail(CheckPartNumber(0));  // not an integer: out of range
     std::string source = c.H("x-amz-copy-source");
     if (!source.empty()) {
       auto src = ParseCopySource(source);

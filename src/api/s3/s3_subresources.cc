@@ -10,7 +10,9 @@
 // answers for one never set. Setting an ACL that says what is already true succeeds, any
 // other ACL is AccessControlListNotSupported; setting anything else is refused with
 // NotImplemented, as a 400: the request is valid S3 that this store does not carry out.
+#include <algorithm>
 #include <array>
+#include <functional>
 
 #include "api/s3/s3_acl.h"
 #include "api/s3/s3_internal.h"
@@ -75,38 +77,55 @@ Status NotImplemented(std::string_view what, std::string_view verb) {
                                           "store; nothing was changed.");
 }
 
+// What sub-resource a request names at `level`: the configuration of that level, or a name
+// this store has nothing for there (a name of the other level — ?policy on a key — or one of
+// kOtherSubresources); neither for a plain request.
+struct Named {
+  const UnsetConfiguration* config = nullptr;
+  std::string_view other;
+};
+
+bool HasEntry(std::string_view name, Level level) {
+  return std::any_of(
+      kConfigurations.begin(), kConfigurations.end(),
+      [&](const UnsetConfiguration& u) { return u.name == name && u.level == level; });
+}
+
+Named Classify(const std::function<bool(std::string_view)>& has, Level level) {
+  Named out;
+  for (const auto& u : kConfigurations) {
+    if (!has(u.name)) continue;
+    if (u.level == level) {
+      out.config = &u;
+    } else if (!HasEntry(u.name, level)) {
+      out.other = u.name;
+    }
+  }
+  for (std::string_view name : kOtherSubresources) {
+    if (has(name)) out.other = name;
+  }
+  if (out.config && !out.other.empty()) out.config = nullptr;
+  return out;
+}
+
 }  // namespace
 
 bool NamesSubresource(const http::Request& request) {
-  for (const auto& [name, value] : request.QueryParamList()) {
-    for (const auto& u : kConfigurations) {
-      if (name == u.name) return true;
-    }
-    for (std::string_view other : kOtherSubresources) {
-      if (name == other) return true;
-    }
-  }
-  return false;
+  const auto params = request.QueryParamList();
+  auto has = [&](std::string_view name) {
+    return std::any_of(params.begin(), params.end(),
+                       [&](const auto& p) { return p.first == name; });
+  };
+  // Every known name is named at one level or the other.
+  const Named named = Classify(has, Level::kBucket);
+  return named.config || !named.other.empty();
 }
 
 std::optional<http::Response> S3Api::Subresource(Call& c) {
   const Level level = c.key.empty() ? Level::kBucket : Level::kObject;
-  const UnsetConfiguration* config = nullptr;
-  std::string_view other;
-  for (const auto& u : kConfigurations) {
-    if (u.level == level && c.Has(std::string(u.name))) config = &u;
-  }
-  for (const auto& u : kConfigurations) {
-    // A name of the other level (?policy on a key): no such thing, and no DeleteObject either.
-    if (u.level != level && c.Has(std::string(u.name)) && !(config && config->name == u.name)) {
-      other = u.name;
-    }
-  }
-  for (std::string_view name : kOtherSubresources) {
-    if (c.Has(std::string(name))) other = name;
-  }
+  const auto [config, other] =
+      Classify([&](std::string_view name) { return c.Has(std::string(name)); }, level);
   if (!config && other.empty()) return std::nullopt;
-  if (config && !other.empty()) config = nullptr;
   auto fail = [&](const Status& s) { return Error(s, c.request, c.resource); };
 
   // Who may ask, and about what, as for any other request on the bucket or key.
