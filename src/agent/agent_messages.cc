@@ -131,14 +131,17 @@ Result<VmSpec> VmSpecFromJson(const json& j) {
 
 std::string EncodeApply(const ApplyMessage& m) {
   return json{{"type", "apply"}, {"vm", VmSpecToJson(m.vm)}, {"desired", ToString(m.desired)},
-              {"force", m.force}, {"reboot_generation", m.reboot_generation}}
+              {"force", m.force}, {"reboot_generation", m.reboot_generation},
+              {"generation", m.generation}}
       .dump();
 }
 
 std::string EncodeSync(const std::vector<SyncEntry>& entries) {
   json vms = json::array();
   for (const auto& e : entries) {
-    vms.push_back({{"vm", VmSpecToJson(e.vm)}, {"believed", ToString(e.believed)}});
+    vms.push_back({{"vm", VmSpecToJson(e.vm)},
+                   {"believed", ToString(e.believed)},
+                   {"generation", e.generation}});
   }
   return json{{"type", "sync"}, {"vms", std::move(vms)}}.dump();
 }
@@ -154,7 +157,7 @@ std::string EncodeConsoleCall(const std::string& instance_id, size_t max_bytes) 
 
 std::string EncodeReport(const AgentReport& r) {
   return json{{"host_id", r.host_id}, {"instance_id", r.instance_id},
-              {"state", ToString(r.state)}, {"reason", r.reason}}
+              {"state", ToString(r.state)}, {"reason", r.reason}, {"generation", r.generation}}
       .dump();
 }
 
@@ -168,6 +171,7 @@ Result<AgentReport> DecodeReport(const std::string& text) {
     if (!state) return InvalidParameter("bad report state");
     r.state = *state;
     r.reason = j.value("reason", "");
+    r.generation = j.value("generation", int64_t{0});
     return r;
   } catch (const json::exception& e) {
     return InvalidParameter(std::string("bad agent report: ") + e.what());

@@ -4,15 +4,17 @@
 //
 // controller → agent
 //   {"type":"apply", "vm":{...VmSpec}, "desired":"running|stopped|absent", "force":bool,
-//    "reboot_generation":N}                     converge one VM (idempotent)
-//   {"type":"sync", "vms":[{"vm":{...}, "believed":"running|stopped"}]}
+//    "reboot_generation":N, "generation":N}   converge one VM (idempotent)
+//   {"type":"sync", "vms":[{"vm":{...}, "believed":"running|stopped", "generation":N}]}
 //                                               re-attach to these, destroy every other VM
 //   {"type":"console", "instance_id":"i-…", "max_bytes":N}   → {"output":"…"} (a call)
 //   {"type":"volume", "instance_id":"i-…", "volume_id":"vol-…", "attach":bool, "force":bool,
 //    "attachment":{VolumeAttachment}}         hot-plug / unplug one volume (idempotent)
 //   (a VmSpec carries "volumes":[VolumeAttachment…] to plug at start)
 // agent → controller
-//   {"host_id":"h-…", "instance_id":"i-…", "state":"running|stopped|absent", "reason":"…"}
+//   {"host_id":"h-…", "instance_id":"i-…", "state":"running|stopped|absent", "reason":"…",
+//    "generation":N}                            N: of the last apply or sync entry the host
+//                                              had for the VM (0: none since it started)
 //   {"kind":"volume", "host_id", "instance_id", "volume_id", "attached":bool, "ok":bool,
 //    "error":"…"}                              outcome of a volume message (to the volume
 //                                              controller)
@@ -33,11 +35,13 @@ struct ApplyMessage {
   VmPowerState desired = VmPowerState::kRunning;
   bool force = false;
   int64_t reboot_generation = 0;
+  int64_t generation = 0;  // the instance's placement_generation
 };
 
 struct SyncEntry {
   VmSpec vm;
   VmPowerState believed = VmPowerState::kRunning;
+  int64_t generation = 0;  // the instance's placement_generation
 };
 
 struct AgentReport {
@@ -45,6 +49,7 @@ struct AgentReport {
   std::string instance_id;
   VmPowerState state = VmPowerState::kAbsent;
   std::string reason;
+  int64_t generation = 0;  // what the host last heard for this VM; 0: nothing yet
 };
 
 struct VolumeMessage {

@@ -14,5 +14,16 @@ TEST(AgentMessages, SyncMessagesAreRecognisedWithoutParsing) {
   EXPECT_FALSE(IsSyncMessage(""));
 }
 
+TEST(AgentMessages, ReportsCarryTheGenerationTheyAnswer) {
+  auto r = DecodeReport(EncodeReport({"h-1", "i-1", VmPowerState::kStopped, "why", 7}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->generation, 7);
+  EXPECT_EQ(r->reason, "why");
+  // A host of an earlier release sends none: 0, judged as before.
+  r = DecodeReport(R"({"host_id":"h-1","instance_id":"i-1","state":"running"})");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->generation, 0);
+}
+
 }  // namespace
 }  // namespace strato

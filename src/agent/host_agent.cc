@@ -26,7 +26,18 @@ HostAgent::HostAgent(std::string host_id, std::unique_ptr<HypervisorDriver> driv
 }
 
 void HostAgent::Report(const VmEvent& e) {
-  report_(EncodeReport(AgentReport{host_id_, e.instance_id, e.state, e.reason}));
+  int64_t generation = 0;
+  {
+    std::lock_guard lock(mu_);
+    auto it = generation_.find(e.instance_id);
+    if (it != generation_.end()) generation = it->second;
+  }
+  report_(EncodeReport(AgentReport{host_id_, e.instance_id, e.state, e.reason, generation}));
+}
+
+void HostAgent::HeardGeneration(const std::string& instance_id, int64_t generation) {
+  std::lock_guard lock(mu_);
+  generation_[instance_id] = generation;
 }
 
 Status HostAgent::ReconcileNetwork() {
@@ -108,6 +119,9 @@ void HostAgent::Handle(const std::string& message_json) {
       auto desired = ParseVmPowerState(m.at("desired").get<std::string>());
       if (!spec.ok() || !desired) throw std::runtime_error("bad apply message");
       const std::string& id = spec->instance_id;
+      // Messages arrive in the order the controller sent them, so what this one causes is
+      // about its generation, even when the controller has placed the instance again since.
+      HeardGeneration(id, m.value("generation", int64_t{0}));
       Status s;
       auto known = nics_.find(id);
       // Only its firewall or public address changed (its taps exist): one reconcile serves
@@ -128,12 +142,16 @@ void HostAgent::Handle(const std::string& message_json) {
         }
         if (s.ok()) s = driver_->Start(*spec);
         int64_t gen = m.value("reboot_generation", int64_t{0});
-        std::lock_guard lock(mu_);
-        auto [it, inserted] = reboot_seen_.try_emplace(id, gen);
-        if (!inserted && gen > it->second) {
-          it->second = gen;
-          s = driver_->Reboot(id);
+        bool reboot = false;
+        {
+          std::lock_guard lock(mu_);
+          auto [it, inserted] = reboot_seen_.try_emplace(id, gen);
+          if (!inserted && gen > it->second) {
+            it->second = gen;
+            reboot = true;
+          }
         }
+        if (reboot) s = driver_->Reboot(id);
       } else if (*desired == VmPowerState::kStopped) {
         s = driver_->Stop(id, m.value("force", false));
       } else {
@@ -142,6 +160,7 @@ void HostAgent::Handle(const std::string& message_json) {
         if (network_) (void)ReconcileNetwork();
         std::lock_guard lock(mu_);
         reboot_seen_.erase(id);
+        generation_.erase(id);
       }
       if (!s.ok()) {
         spdlog::warn("agent {}: {} on {} failed: {}", host_id_, m["desired"].get<std::string>(), id,
@@ -156,11 +175,18 @@ void HostAgent::Handle(const std::string& message_json) {
     } else if (type == "sync") {
       std::map<std::string, bool> wanted;
       std::map<std::string, std::vector<VmNic>> nics;
+      std::map<std::string, int64_t> generations;
       for (const auto& entry : m.at("vms")) {
         auto spec = VmSpecFromJson(entry.at("vm"));
-        if (spec.ok()) nics[spec->instance_id] = spec->nics;
+        if (!spec.ok()) continue;
+        nics[spec->instance_id] = spec->nics;
+        generations[spec->instance_id] = entry.value("generation", int64_t{0});
       }
       nics_ = std::move(nics);
+      {
+        std::lock_guard lock(mu_);
+        generation_ = std::move(generations);
+      }
       // Before re-attaching: a VM that survived a restart keeps its tap; missing pieces
       // (a dead dnsmasq, a lost namespace) come back, strays go.
       if (network_) (void)ReconcileNetwork();

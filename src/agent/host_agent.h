@@ -47,6 +47,8 @@ class HostAgent {
  private:
   void Handle(const std::string& message_json);
   void Report(const VmEvent& event);
+  // Reports are stamped with the generation of the last message heard for their VM.
+  void HeardGeneration(const std::string& instance_id, int64_t generation);
   // Executor thread only.
   Status ReconcileNetwork();
   // Queues one ReconcileNetwork behind the messages already waiting, unless one is queued.
@@ -60,6 +62,7 @@ class HostAgent {
   ReportFn report_;
   std::mutex mu_;
   std::map<std::string, int64_t> reboot_seen_;  // GUARDED_BY(mu_): last applied generation
+  std::map<std::string, int64_t> generation_;   // GUARDED_BY(mu_): placement generation heard
   std::unique_ptr<NetworkDriver> network_;
   std::map<std::string, std::vector<VmNic>> nics_;  // executor thread only: by instance id
   // The metadata endpoint in each VPC namespace (hosts with a network driver only).

@@ -162,15 +162,25 @@ void InstanceController::ApplyReports(const std::vector<std::string>& reports) {
   };
   std::vector<Release> releases;
   std::vector<std::string> reconverge;
+  std::vector<Instance> strays;
   const int64_t now = Now();
   Status s = store_.Write([&](WriteTxn& t) {
     releases.clear();
     reconverge.clear();
+    strays.clear();
     for (const AgentReport& r : decoded) {
       auto got = t.GetInstance(Scope::System(), r.instance_id);
       if (!got.ok()) continue;  // purged or unknown: the next sync removes the VM
       Instance i = std::move(got).value();
-      if (i.host_id != r.host_id) continue;  // stale report from a previous placement
+      if (!i.host_id && i.state == InstanceState::kStopped && r.state == VmPowerState::kRunning &&
+          r.host_id == i.last_host_id) {
+        strays.push_back(i);  // runs although stopped here: its host stops it
+        continue;
+      }
+      // About an earlier placement: from another host, or from this one before the instance
+      // was placed there again (0: the host has heard nothing since it started).
+      if (i.host_id != r.host_id) continue;
+      if (r.generation != 0 && r.generation != i.placement_generation) continue;
       InstanceState before = i.state;
       bool release = false;
       switch (r.state) {
@@ -234,6 +244,14 @@ void InstanceController::ApplyReports(const std::vector<std::string>& reports) {
   }
   if (!releases.empty()) has_unplaced_ = true;  // freed capacity may place a waiting instance
   if (!reconverge.empty()) Converge(reconverge);
+  for (const Instance& i : strays) {
+    spdlog::warn("controller: {} runs on {} although it is stopped: stopping it", i.id,
+                 i.last_host_id);
+    ApplyMessage m{SpecOf(i), VmPowerState::kStopped, false, i.reboot_generation,
+                   i.placement_generation};
+    Status sent = agents_.Send(i.last_host_id, EncodeApply(m));
+    if (!sent.ok()) spdlog::warn("controller: {}: {}", i.id, sent.message());
+  }
 }
 
 // ---- 2. placement ----
@@ -291,6 +309,7 @@ void InstanceController::PlacePending() {
       } else {
         i.host_id = hosts_[d.host].id;
         i.last_host_id = *i.host_id;
+        ++i.placement_generation;
         i.zone = hosts_[d.host].zone;
         i.state_reason.clear();
       }
@@ -329,6 +348,7 @@ void InstanceController::SendApply(const Instance& i) {
   ApplyMessage m;
   m.vm = SpecOf(i);
   m.reboot_generation = i.reboot_generation;
+  m.generation = i.placement_generation;
   if (networked_hosts_.count(*i.host_id)) {
     // Security groups and public addresses travel with the VM: its network is filtered
     // from the moment it exists, and every change reaches the host as a new apply.
@@ -424,7 +444,8 @@ void InstanceController::Converge(const std::vector<std::string>& ids) {
   }
   // A stopped VM's files stay on its last host (console); terminate removes them.
   for (Instance& i : cleanup) {
-    ApplyMessage m{SpecOf(i), VmPowerState::kAbsent, false, i.reboot_generation};
+    ApplyMessage m{SpecOf(i), VmPowerState::kAbsent, false, i.reboot_generation,
+                   i.placement_generation};
     Status sent = agents_.Send(i.last_host_id, EncodeApply(m));
     if (!sent.ok()) spdlog::debug("controller: cleanup of {}: {}", i.id, sent.message());
   }
@@ -455,7 +476,8 @@ void InstanceController::Resync() {
         if (i.state == InstanceState::kStopped) {
           if (!i.last_host_id.empty()) {
             STRATO_ASSIGN_OR_RETURN(auto spec, spec_of(i, i.last_host_id));
-            by_host[i.last_host_id].push_back({std::move(spec), VmPowerState::kStopped});
+            by_host[i.last_host_id].push_back(
+                {std::move(spec), VmPowerState::kStopped, i.placement_generation});
           }
           continue;
         }
@@ -464,7 +486,7 @@ void InstanceController::Resync() {
         VmPowerState believed = i.state == InstanceState::kPending ? VmPowerState::kStopped
                                                                    : VmPowerState::kRunning;
         STRATO_ASSIGN_OR_RETURN(auto spec, spec_of(i, *i.host_id));
-        by_host[*i.host_id].push_back({std::move(spec), believed});
+        by_host[*i.host_id].push_back({std::move(spec), believed, i.placement_generation});
         if (!ServesMetadata(*i.host_id)) continue;
         STRATO_ASSIGN_OR_RETURN(auto m, LoadInstanceMetadata(t, i, options_.region));
         metadata_by_host[*i.host_id].push_back(std::move(m));

@@ -3,7 +3,9 @@
 //
 // One thread owns all convergence, so placement is serialized and can never overbook a
 // host, and the capacity view needs no locks. Each pass:
-//   1. applies agent reports (observed state) to the store, in one transaction;
+//   1. applies agent reports (observed state) to the store, in one transaction. A report
+//      about an earlier placement of the instance (its generation) is dropped, and a VM
+//      reported running for an instance stopped here is stopped on its host;
 //   2. places pending, unplaced instances (the scheduler) in one transaction, then tells
 //      each chosen host's agent to start them;
 //   3. sends the agent command each dirty instance needs (stop, destroy, reboot…);

@@ -4,8 +4,11 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <future>
+#include <nlohmann/json.hpp>
 #include <thread>
 
+#include "agent/agent_messages.h"
 #include "agent/agent_transport.h"
 #include "commands/host_commands.h"
 #include "commands/instance_commands.h"
@@ -70,6 +73,31 @@ class ControllerTest : public ::testing::Test {
     return false;
   }
 
+  Instance Stored(const std::string& id) {
+    Instance i;
+    EXPECT_TRUE(store_->Read([&](ReadTxn& t) {
+      auto got = t.GetInstance(Scope::System(), id);
+      if (got.ok()) i = std::move(got).value();
+      return got.status();
+    }).ok());
+    return i;
+  }
+  // What a host would be told about `i` (only what the sim driver reads).
+  static std::string Apply(const Instance& i, VmPowerState desired) {
+    VmSpec spec{i.id, i.vcpus, i.memory_mib, "q35", i.image_id};
+    return EncodeApply({spec, desired, false, i.reboot_generation, i.placement_generation});
+  }
+  std::string Console(const std::string& host, const std::string& id) {
+    auto out = agents_.Call(host, EncodeConsoleCall(id, 1 << 16));
+    return out.ok() ? nlohmann::json::parse(*out).value("output", "") : "";
+  }
+  // Holds the shared agent executor until the returned promise is set.
+  std::promise<void> HoldAgents() {
+    std::promise<void> gate;
+    executor_->Post([held = gate.get_future().share()] { held.wait(); });
+    return gate;
+  }
+
   static constexpr const char* kImage = "ami-0123456789abcdef0";
   std::filesystem::path dir_;
   std::unique_ptr<sqlite::SqliteStore> store_;
@@ -96,6 +124,52 @@ TEST_F(ControllerTest, RunStopStartTerminateConverge) {
   ASSERT_TRUE(WaitFor([&] { return StateOf(id) == InstanceState::kRunning; }));
   ASSERT_TRUE(cmds.Act(member_, id, InstanceAction::kTerminate).ok());
   ASSERT_TRUE(WaitFor([&] { return StateOf(id) == InstanceState::kTerminated; }));
+}
+
+// A stop the controller re-sent while the instance was stopping can still be queued on the
+// host when the instance is started again there. Its "stopped" answer is about the earlier
+// placement and must not stop the new one (which would leave its VM running unaccounted).
+TEST_F(ControllerTest, AStopStillQueuedOnTheHostDoesNotStopTheNextStart) {
+  std::string host = AddHost(4, 4096);
+  InstanceCommands cmds(env_);
+  std::string id = cmds.Run(member_, {.image_id = kImage, .instance_type = "t3.micro"})->front().id;
+  ASSERT_TRUE(WaitFor([&] { return StateOf(id) == InstanceState::kRunning; }));
+  ASSERT_TRUE(cmds.Act(member_, id, InstanceAction::kStop).ok());
+  ASSERT_TRUE(WaitFor([&] { return StateOf(id) == InstanceState::kStopped; }));
+  const Instance stopped = Stored(id);
+
+  std::promise<void> gate = HoldAgents();
+  ASSERT_TRUE(agents_.Send(host, Apply(stopped, VmPowerState::kStopped)).ok());
+  ASSERT_TRUE(cmds.Act(member_, id, InstanceAction::kStart).ok());
+  ASSERT_TRUE(WaitFor([&] { return Stored(id).host_id.has_value(); }));  // start queued too
+  EXPECT_EQ(Stored(id).placement_generation, stopped.placement_generation + 1);
+  gate.set_value();
+
+  ASSERT_TRUE(WaitFor([&] { return StateOf(id) == InstanceState::kRunning; }))
+      << ToString(StateOf(id)) << ": " << cmds.Get(member_, id)->state_reason;
+  std::this_thread::sleep_for(500ms);  // two resyncs later, still running
+  EXPECT_EQ(StateOf(id), InstanceState::kRunning);
+}
+
+// The store is the truth: a VM found running on the host of an instance stopped here (after
+// a lost message or an operator's hand) is stopped, and the instance stays stopped.
+TEST_F(ControllerTest, AVmRunningForAStoppedInstanceIsStoppedOnItsHost) {
+  std::string host = AddHost(4, 4096);
+  InstanceCommands cmds(env_);
+  std::string id = cmds.Run(member_, {.image_id = kImage, .instance_type = "t3.micro"})->front().id;
+  ASSERT_TRUE(WaitFor([&] { return StateOf(id) == InstanceState::kRunning; }));
+  ASSERT_TRUE(cmds.Act(member_, id, InstanceAction::kStop).ok());
+  ASSERT_TRUE(WaitFor([&] { return StateOf(id) == InstanceState::kStopped; }));
+
+  ASSERT_TRUE(agents_.Send(host, Apply(Stored(id), VmPowerState::kRunning)).ok());
+  ASSERT_TRUE(WaitFor([&] {
+    std::string console = Console(host, id);
+    return console.ends_with("sim: ACPI power-down\n") &&
+           console.find("STRATO-READY", console.find("sim: ACPI power-down")) != std::string::npos;
+  })) << Console(host, id);
+  EXPECT_EQ(StateOf(id), InstanceState::kStopped);
+  HostCommands hosts(env_);
+  EXPECT_EQ(hosts.Get(admin_, host)->allocated_memory_mib, 0);
 }
 
 TEST_F(ControllerTest, ConcurrentLaunchesNeverOverbookAndWaitersArePlacedLater) {

@@ -132,6 +132,10 @@ struct Instance {
   DesiredState desired_state = DesiredState::kRunning;
   bool force_stop = false;
   int64_t reboot_generation = 0;  // bumped by each reboot request
+  // Bumped at each placement (launch, every start). A host's reports carry the generation
+  // of what they answer, so one about an earlier placement (a stop still queued on the host
+  // when the instance was started again) cannot move the new one.
+  int64_t placement_generation = 0;
   std::string placement_policy;   // "" = cloud default
   TimeMs launched_at = 0;
   TimeMs updated_at = 0;

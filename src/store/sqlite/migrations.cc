@@ -7,7 +7,7 @@ namespace strato::sqlite {
 namespace {
 
 // Append only: a published migration never changes.
-constexpr std::array<const char*, 14> kMigrations = {
+constexpr std::array<const char*, 15> kMigrations = {
     // 1: the foundation schema.
     R"sql(
 CREATE TABLE tenants (
@@ -223,6 +223,10 @@ ALTER TABLE multipart_uploads ADD COLUMN headers TEXT NOT NULL DEFAULT '{}';
     // 14: a multipart object's part sizes, for GetObject/HeadObject ?partNumber=N.
     R"sql(
 ALTER TABLE objects ADD COLUMN part_sizes TEXT NOT NULL DEFAULT '';
+)sql",
+    // 15: which placement of an instance a host's report is about (see Instance).
+    R"sql(
+ALTER TABLE instances ADD COLUMN placement_generation BIGINT NOT NULL DEFAULT 0;
 )sql",
 };
 
