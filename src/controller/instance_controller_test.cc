@@ -91,6 +91,14 @@ class ControllerTest : public ::testing::Test {
     auto out = agents_.Call(host, EncodeConsoleCall(id, 1 << 16));
     return out.ok() ? nlohmann::json::parse(*out).value("output", "") : "";
   }
+  // Launches an instance and stops it once it runs.
+  void RunThenStop(std::string& id) {
+    InstanceCommands cmds(env_);
+    id = cmds.Run(member_, {.image_id = kImage, .instance_type = "t3.micro"})->front().id;
+    ASSERT_TRUE(WaitFor([&] { return StateOf(id) == InstanceState::kRunning; }));
+    ASSERT_TRUE(cmds.Act(member_, id, InstanceAction::kStop).ok());
+    ASSERT_TRUE(WaitFor([&] { return StateOf(id) == InstanceState::kStopped; }));
+  }
   // Holds the shared agent executor until the returned promise is set.
   std::promise<void> HoldAgents() {
     std::promise<void> gate;
@@ -132,10 +140,8 @@ TEST_F(ControllerTest, RunStopStartTerminateConverge) {
 TEST_F(ControllerTest, AStopStillQueuedOnTheHostDoesNotStopTheNextStart) {
   std::string host = AddHost(4, 4096);
   InstanceCommands cmds(env_);
-  std::string id = cmds.Run(member_, {.image_id = kImage, .instance_type = "t3.micro"})->front().id;
-  ASSERT_TRUE(WaitFor([&] { return StateOf(id) == InstanceState::kRunning; }));
-  ASSERT_TRUE(cmds.Act(member_, id, InstanceAction::kStop).ok());
-  ASSERT_TRUE(WaitFor([&] { return StateOf(id) == InstanceState::kStopped; }));
+  std::string id;
+  ASSERT_NO_FATAL_FAILURE(RunThenStop(id));
   const Instance stopped = Stored(id);
 
   std::promise<void> gate = HoldAgents();
@@ -156,10 +162,8 @@ TEST_F(ControllerTest, AStopStillQueuedOnTheHostDoesNotStopTheNextStart) {
 TEST_F(ControllerTest, AVmRunningForAStoppedInstanceIsStoppedOnItsHost) {
   std::string host = AddHost(4, 4096);
   InstanceCommands cmds(env_);
-  std::string id = cmds.Run(member_, {.image_id = kImage, .instance_type = "t3.micro"})->front().id;
-  ASSERT_TRUE(WaitFor([&] { return StateOf(id) == InstanceState::kRunning; }));
-  ASSERT_TRUE(cmds.Act(member_, id, InstanceAction::kStop).ok());
-  ASSERT_TRUE(WaitFor([&] { return StateOf(id) == InstanceState::kStopped; }));
+  std::string id;
+  ASSERT_NO_FATAL_FAILURE(RunThenStop(id));
 
   ASSERT_TRUE(agents_.Send(host, Apply(Stored(id), VmPowerState::kRunning)).ok());
   ASSERT_TRUE(WaitFor([&] {
