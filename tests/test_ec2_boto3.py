@@ -35,6 +35,14 @@ def test_run_wait_stop_start_terminate(ec2, image_id):
                                            {"Name": "instance-state-code", "Values": ["16"]}])
     assert sorted(ids_of(resp)) == sorted(ids)
     assert resp["Reservations"][0]["OwnerId"] == run["OwnerId"]
+    # Each instance's place in its launch, in RunInstances' order, and as a filter.
+    assert [i["AmiLaunchIndex"] for i in run["Instances"]] == [0, 1, 2]
+    described = {i["InstanceId"]: i["AmiLaunchIndex"]
+                 for r in resp["Reservations"] for i in r["Instances"]}
+    assert described == {iid: n for n, iid in enumerate(ids)}
+    second = ec2.describe_instances(Filters=[{"Name": "tag:app", "Values": ["boto"]},
+                                             {"Name": "ami-launch-index", "Values": ["1"]}])
+    assert ids_of(second) == [ids[1]]
 
     stop = ec2.stop_instances(InstanceIds=ids[:2])
     assert [s["PreviousState"]["Name"] for s in stop["StoppingInstances"]] == ["running"] * 2

@@ -64,6 +64,7 @@ def test_imdsv1_paths(cloud, guest):
     expect = {
         "/latest/meta-data/instance-id": iid,
         "/latest/meta-data/ami-id": guest["image_id"],
+        "/latest/meta-data/ami-launch-index": str(guest["launch_index"]),
         "/latest/meta-data/instance-type": guest["instance_type"],
         "/latest/meta-data/local-ipv4": guest["private_ip"],
         "/latest/meta-data/hostname": f"{iid}.strato.internal",
@@ -80,7 +81,7 @@ def test_imdsv1_paths(cloud, guest):
     status, zone = imds(cloud, iid, "/latest/meta-data/placement/availability-zone", "-1")
     assert status == 0 and zone == guest["zone"], zone
     status, index = imds(cloud, iid, "/latest/meta-data/", "-1")
-    for entry in ("ami-id", "instance-id", "local-ipv4", "mac", "network/", "placement/",
+    for entry in ("ami-id", "ami-launch-index", "instance-id", "local-ipv4", "mac", "network/", "placement/",
                   "public-keys/", "security-groups", "block-device-mapping/", "hostname"):
         assert entry in index.split("\n"), index
     status, mac = imds(cloud, iid, "/latest/meta-data/mac", "-1")

@@ -62,6 +62,7 @@ json ToJson(const Instance& i) {
       {"security_group_ids", groups},
       {"root_device_type", i.root_device_type()},
       {"block_devices", std::move(disks)},
+      {"launch_index", i.launch_index},
       {"launched_at", IsoTime(i.launched_at)},
       {"updated_at", IsoTime(i.updated_at)}};
 }

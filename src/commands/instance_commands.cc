@@ -88,6 +88,7 @@ Result<std::vector<Instance>> InstanceCommands::Run(const Principal& p,
     i.state_reason = "Waiting for placement";
     i.desired_state = DesiredState::kRunning;
     i.placement_policy = in.placement_policy.value_or("");
+    i.launch_index = n;
     i.launched_at = now;
     i.updated_at = now;
     i.tags = in.tags;

@@ -136,6 +136,7 @@ struct Instance {
   // of what they answer, so one about an earlier placement (a stop still queued on the host
   // when the instance was started again) cannot move the new one.
   int64_t placement_generation = 0;
+  int launch_index = 0;  // its place among the instances of one launch, from 0 (amiLaunchIndex)
   std::string placement_policy;   // "" = cloud default
   TimeMs launched_at = 0;
   TimeMs updated_at = 0;

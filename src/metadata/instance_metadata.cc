@@ -17,6 +17,7 @@ InstanceMetadata BuildInstanceMetadata(const Instance& i, const InstanceContext&
   m.zone = i.zone;
   m.region = region;
   m.launched_at = i.launched_at;
+  m.launch_index = i.launch_index;
   for (const auto& n : i.interfaces)
     m.interfaces.push_back({n.mac, n.private_ip, n.vpc_id, n.subnet_id, n.subnet_cidr, n.id});
   m.key_name = c.key_name;
@@ -40,6 +41,7 @@ json InstanceMetadataToJson(const InstanceMetadata& m) {
           {"zone", m.zone},
           {"region", m.region},
           {"launched_at", m.launched_at},
+          {"launch_index", m.launch_index},
           {"interfaces", std::move(nics)},
           {"key_name", m.key_name},
           {"public_key", m.public_key},
@@ -81,6 +83,7 @@ Result<InstanceMetadata> InstanceMetadataFromJson(const json& j) {
     m.extras.public_ipv4 = j.at("public_ipv4").get<std::string>();
     // Absent from a snapshot made before volumes were listed: none.
     m.volume_devices = j.value("volume_devices", std::vector<std::string>{});
+    m.launch_index = j.value("launch_index", 0);  // likewise: 0
     return m;
   } catch (const json::exception& e) {
     return InvalidParameter(std::string("bad instance metadata: ") + e.what());

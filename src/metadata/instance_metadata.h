@@ -40,6 +40,7 @@ struct InstanceMetadata {
   std::string zone;
   std::string region;
   TimeMs launched_at = 0;
+  int launch_index = 0;  // ami-launch-index
   std::vector<MetadataInterface> interfaces;  // [0] is the primary
   std::string key_name;
   std::string public_key;

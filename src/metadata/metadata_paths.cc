@@ -56,6 +56,7 @@ std::optional<std::string> ListDirectory(const std::map<std::string, std::string
 std::map<std::string, std::string> MetadataLeaves(const InstanceMetadata& m) {
   std::map<std::string, std::string> l;
   l["ami-id"] = m.image_id;
+  l["ami-launch-index"] = std::to_string(m.launch_index);
   l["instance-id"] = m.instance_id;
   l["instance-type"] = m.instance_type;
   l["hostname"] = HostnameOf(m);

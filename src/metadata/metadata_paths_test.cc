@@ -21,6 +21,9 @@ TEST(MetadataPathsTest, LeavesAnswerFromTheSnapshot) {
   auto m = SampleMetadata();
   EXPECT_EQ(Get(m, "/latest/meta-data/instance-id"), "i-0123456789abcdef0");
   EXPECT_EQ(Get(m, "/latest/meta-data/ami-id"), "ami-0123456789abcdef0");
+  EXPECT_EQ(Get(m, "/latest/meta-data/ami-launch-index"), "0");
+  m.launch_index = 2;
+  EXPECT_EQ(Get(m, "/latest/meta-data/ami-launch-index"), "2");
   EXPECT_EQ(Get(m, "/latest/meta-data/instance-type"), "t3.nano");
   EXPECT_EQ(Get(m, "/latest/meta-data/local-ipv4"), "10.0.0.5");
   EXPECT_EQ(Get(m, "/latest/meta-data/mac"), "02:00:0a:00:00:05");
@@ -44,7 +47,7 @@ TEST(MetadataPathsTest, DirectoriesListTheirChildren) {
   std::set<std::string> lines;
   std::istringstream in(index);
   for (std::string line; std::getline(in, line);) lines.insert(line);
-  EXPECT_EQ(lines, (std::set<std::string>{"ami-id", "block-device-mapping/", "hostname",
+  EXPECT_EQ(lines, (std::set<std::string>{"ami-id", "ami-launch-index", "block-device-mapping/", "hostname",
                                           "instance-id", "instance-type", "local-hostname",
                                           "local-ipv4", "mac", "network/", "placement/",
                                           "public-keys/", "security-groups"}));
@@ -114,9 +117,11 @@ TEST(MetadataPathsTest, SnapshotSurvivesJson) {
   EXPECT_EQ(back->interfaces.at(0).private_ip, "10.0.0.5");
   EXPECT_EQ(back->extras.security_groups, m.extras.security_groups);
   m.volume_devices = {"/dev/sdf"};
+  m.launch_index = 3;
   back = InstanceMetadataFromJson(nlohmann::json::parse(InstanceMetadataToJson(m).dump()));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->volume_devices, m.volume_devices);
+  EXPECT_EQ(back->launch_index, 3);
   EXPECT_FALSE(InstanceMetadataFromJson(nlohmann::json{{"instance_id", 1}}).ok());
 }
 

@@ -36,7 +36,8 @@ bool StoreCanAnswer(const Ec2Filter& f) {
 }
 
 // The filters judged per instance on what DescribeInstances shows of it.
-const std::vector<std::string> kInstanceFields = {"image-id",
+const std::vector<std::string> kInstanceFields = {"ami-launch-index",
+                                                  "image-id",
                                                   "instance-type",
                                                   "availability-zone",
                                                   "reservation-id",
@@ -60,7 +61,8 @@ const std::vector<std::string> kInstanceFields = {"image-id",
                                                   "tag-key"};
 
 FilterFields InstanceFields(const Instance& i) {
-  FilterFields f{{"image-id", {i.image_id}},
+  FilterFields f{{"ami-launch-index", {std::to_string(i.launch_index)}},
+                 {"image-id", {i.image_id}},
                  {"instance-type", {i.instance_type}},
                  {"availability-zone", {i.zone}},
                  {"reservation-id", {ReservationId(i)}},

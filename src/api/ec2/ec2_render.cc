@@ -156,7 +156,7 @@ void WriteInstance(XmlWriter& x, const Instance& i) {
   x.Leaf("privateDnsName", i.interfaces.empty() ? "" : PrivateDnsName(i.id));
   x.Empty("dnsName");
   x.Leaf("reason", i.state_reason);
-  x.Leaf("amiLaunchIndex", 0);
+  x.Leaf("amiLaunchIndex", i.launch_index);
   x.Empty("productCodes");
   x.Leaf("instanceType", i.instance_type);
   x.Leaf("launchTime", Ec2Time(i.launched_at));

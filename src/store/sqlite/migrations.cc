@@ -7,7 +7,7 @@ namespace strato::sqlite {
 namespace {
 
 // Append only: a published migration never changes.
-constexpr std::array<const char*, 15> kMigrations = {
+constexpr std::array<const char*, 16> kMigrations = {
     // 1: the foundation schema.
     R"sql(
 CREATE TABLE tenants (
@@ -227,6 +227,10 @@ ALTER TABLE objects ADD COLUMN part_sizes TEXT NOT NULL DEFAULT '';
     // 15: which placement of an instance a host's report is about (see Instance).
     R"sql(
 ALTER TABLE instances ADD COLUMN placement_generation BIGINT NOT NULL DEFAULT 0;
+)sql",
+    // 16: an instance's place among those of its launch (EC2's amiLaunchIndex).
+    R"sql(
+ALTER TABLE instances ADD COLUMN launch_index INTEGER NOT NULL DEFAULT 0;
 )sql",
 };
 

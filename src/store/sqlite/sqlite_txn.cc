@@ -101,7 +101,8 @@ Host ReadHost(Statement& s) {
 constexpr const char* kInstanceCols =
     "id, tenant_id, name, image_id, instance_type, vcpus, memory_mib, zone, zone_requested, "
     "host_id, state, state_reason, desired_state, force_stop, reboot_generation, "
-    "placement_policy, launched_at, updated_at, terminated_at, last_host_id, placement_generation";
+    "placement_policy, launched_at, updated_at, terminated_at, last_host_id, placement_generation, "
+    "launch_index";
 Instance ReadInstance(Statement& s) {
   Instance i;
   i.id = s.Text(0);
@@ -125,6 +126,7 @@ Instance ReadInstance(Statement& s) {
   i.terminated_at = s.Int(18);
   i.last_host_id = s.Text(19);
   i.placement_generation = s.Int(20);
+  i.launch_index = static_cast<int>(s.Int(21));
   return i;
 }
 // Binds the mutable instance columns in kInstanceCols order starting at `first`.
@@ -149,7 +151,8 @@ void BindInstance(Statement& s, const Instance& i) {
       .Bind(18, i.updated_at)
       .Bind(19, i.terminated_at)
       .Bind(20, std::string_view(i.last_host_id))
-      .Bind(21, i.placement_generation);
+      .Bind(21, i.placement_generation)
+      .Bind(22, i.launch_index);
 }
 
 constexpr const char* kImageCols = "id, tenant_id, name, description, is_public, state, created_at";
@@ -428,7 +431,7 @@ Result<std::vector<std::pair<std::string, int64_t>>> SqliteTxn::CountInstancesBy
 Status SqliteTxn::InsertInstance(const Instance& i) {
   STRATO_ASSIGN_OR_RETURN(
       auto s, db_.Prepare(std::string("INSERT INTO instances (") + kInstanceCols +
-                          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   BindInstance(s, i);
   STRATO_RETURN_IF_ERROR(s.Run());
   STRATO_RETURN_IF_ERROR(InsertResourceTags(db_, i.tenant_id, i.id, i.tags));
@@ -443,7 +446,7 @@ Status SqliteTxn::UpdateInstance(const Instance& i) {
                           "desired_state = ?13, force_stop = ?14, reboot_generation = ?15, "
                           "placement_policy = ?16, launched_at = ?17, updated_at = ?18, "
                           "terminated_at = ?19, last_host_id = ?20, "
-                          "placement_generation = ?21 WHERE id = ?1"));
+                          "placement_generation = ?21, launch_index = ?22 WHERE id = ?1"));
   BindInstance(s, i);
   STRATO_RETURN_IF_ERROR(s.Run());
   return ExpectOneChange(db_, "InvalidInstanceID.NotFound", "The instance ID '" + i.id + "'");
