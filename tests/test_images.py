@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from conftest import STRATO_CLI, new_tenant, wait_for
+from conftest import STRATO_CLI, add_sim_hosts, new_tenant, wait_for
 from image_support import (bzip2, files_under, make_ext4_image, upload_bytes, upload_file,
                            wait_image)
 
@@ -149,3 +149,29 @@ def test_cli_uploads_lists_shows_and_deletes(stratod, disk):
     assert shown["state"] == "available" and len(shown["disk"]["sha256"]) == 64
     cli("image", "delete", image["id"])
     wait_for(lambda: not stored_files(stratod), 30, message="the image's blob deleted")
+
+
+def test_a_launch_whose_root_volume_cannot_be_made_ends_terminated(stratod, disk):
+    """As EC2 ends a launch whose volume cannot be made: the instance goes to terminated with
+    Server.InternalError and the reason, instead of waiting in pending holding its host's
+    capacity, and its root volume goes with it."""
+    api = stratod.admin
+    [host] = add_sim_hosts(api, 1, vcpus=4, memory_mib=4096, cpu_ratio=1.0)
+    r = upload_file(api, disk, "lost")
+    assert r.status == 202, r
+    image = wait_image(api, r.json["id"])
+    [name] = stored_files(stratod)
+    (stratod.data_dir / "storage" / name).unlink()  # its data lost behind Strato's back
+    [inst] = api.run(image_id=image["id"], instance_type="t3.micro")
+    ended = api.wait_state(inst["id"], "terminated", timeout=30)
+    reason = ended["state_reason"]
+    assert reason.startswith("Server.InternalError: Internal error on launch: the volume "), reason
+    assert "could not be made" in reason and "does not exist" in reason, reason
+    assert ended["host_id"] is None and ended["private_ip"] is None, ended
+    h = api.ok("GET", f"/v1/hosts/{host}")
+    assert (h["allocated_memory_mib"], h["instance_count"]) == (0, 0), h
+    wait_for(lambda: not api.ok("GET", "/v1/volumes")["volumes"], 30,
+             message="the failed root volume deleted with its instance")
+    # The host's capacity serves the next launch (of an image whose data is there).
+    [other] = api.run(instance_type="t3.micro")
+    api.wait_state(other["id"], "running", timeout=30)

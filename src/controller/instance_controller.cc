@@ -357,14 +357,15 @@ void InstanceController::SendApply(const Instance& i) {
   }
   if (i.state == InstanceState::kPending) {
     // A start plugs the instance's volumes; later changes are hot-plugged.
-    bool ready = true;
+    AttachmentsReadiness volumes{.ready = true};
     Status s = store_.Read([&](ReadTxn& t) -> Status {
       STRATO_ASSIGN_OR_RETURN(m.vm.volumes, AttachmentsOf(t, i.id));
-      STRATO_ASSIGN_OR_RETURN(ready, AttachmentsReady(t, m.vm.volumes));
+      STRATO_ASSIGN_OR_RETURN(volumes, CheckAttachments(t, m.vm.volumes));
       return OkStatus();
     });
     if (!s.ok()) spdlog::warn("controller: {}: reading its volumes: {}", i.id, s.message());
-    if (!ready) return;  // its launch volumes are being made; the volume controller kicks us
+    if (!volumes.failed.empty()) return FailLaunch(i, volumes.failed);
+    if (!volumes.ready) return;  // its launch volumes are being made; the volume controller kicks us
   }
   switch (i.state) {
     case InstanceState::kPending:
@@ -379,6 +380,37 @@ void InstanceController::SendApply(const Instance& i) {
   if (m.desired == VmPowerState::kRunning) PushMetadata(i);
   Status s = agents_.Send(*i.host_id, EncodeApply(m));
   if (!s.ok()) spdlog::warn("controller: {}: {}", i.id, s.message());
+}
+
+// As EC2 does when a launch's volume cannot be made: the instance never ran, so it goes to
+// terminated (its capacity freed, its launch volumes released by the volume controller)
+// instead of waiting in pending for ever.
+void InstanceController::FailLaunch(const Instance& placed, const std::string& why) {
+  const int64_t now = Now();
+  bool failed = false;
+  Status s = store_.Write([&](WriteTxn& t) {
+    auto cur = t.GetInstance(Scope::System(), placed.id);
+    if (!cur.ok() || cur->state != InstanceState::kPending || cur->host_id != placed.host_id)
+      return OkStatus();  // moved on meanwhile
+    Instance i = std::move(cur).value();
+    i.state = InstanceState::kTerminated;
+    i.desired_state = DesiredState::kTerminated;
+    i.state_reason = "Server.InternalError: Internal error on launch: " + why;
+    i.terminated_at = now;
+    i.updated_at = now;
+    i.host_id.reset();
+    failed = true;
+    return t.UpdateInstance(i);
+  });
+  if (!s.ok()) {
+    spdlog::error("controller: {}: recording its failed launch: {}", placed.id, s.ToString());
+    return;
+  }
+  if (!failed) return;
+  spdlog::warn("controller: {}: launch failed: {}", placed.id, why);
+  auto it = host_index_.find(*placed.host_id);
+  if (it != host_index_.end()) strato::Release(hosts_[it->second], placed.vcpus, placed.memory_mib);
+  has_unplaced_ = true;
 }
 
 // Before the VM boots (or again, after its options changed), its host holds its snapshot.

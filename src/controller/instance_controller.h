@@ -73,6 +73,7 @@ class InstanceController {
   void Converge(const std::vector<std::string>& ids);
   void Resync();
   void SendApply(const Instance& i);
+  void FailLaunch(const Instance& placed, const std::string& why);
   void PushMetadata(const Instance& i);
   bool ServesMetadata(const std::string& host_id) const {
     return !options_.serves_metadata || options_.serves_metadata(host_id);

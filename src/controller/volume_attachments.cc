@@ -13,12 +13,18 @@ VolumeAttachment AttachmentOf(const Volume& v) {
                           v.size_gib * kGiB};
 }
 
-Result<bool> AttachmentsReady(ReadTxn& t, const std::vector<VolumeAttachment>& attachments) {
+Result<AttachmentsReadiness> CheckAttachments(ReadTxn& t,
+                                              const std::vector<VolumeAttachment>& attachments) {
+  AttachmentsReadiness out{.ready = true};
   for (const auto& a : attachments) {
     auto b = t.GetBlob(a.blob_id);
-    if (!b.ok() || b->state != BlobState::kReady) return false;
+    if (b.ok() && b->state == BlobState::kError) {
+      return AttachmentsReadiness{.failed = "the volume " + a.volume_id + " could not be made" +
+                                            (b->state_reason.empty() ? "" : ": " + b->state_reason)};
+    }
+    if (!b.ok() || b->state != BlobState::kReady) out.ready = false;
   }
-  return true;
+  return out;
 }
 
 Result<std::vector<VolumeAttachment>> AttachmentsOf(ReadTxn& t, const std::string& instance_id) {
