@@ -320,6 +320,9 @@ void InstanceController::PlacePending() {
     }
     return OkStatus();
   });
+  // More may wait beyond this batch; the unplaceable ones wait for freed capacity (which a
+  // launch failing below frees, so it is decided first).
+  has_unplaced_ = unplaced.size() == options_.placement_batch;
   size_t placed = 0, failed = 0;
   for (size_t k = 0; k < unplaced.size(); ++k) {
     const Decision& d = decisions[k];
@@ -336,8 +339,6 @@ void InstanceController::PlacePending() {
   }
   placements_->Inc(static_cast<double>(placed));
   if (failed) placement_failures_->Inc(static_cast<double>(failed));
-  // More may wait beyond this batch; the unplaceable ones wait for freed capacity.
-  has_unplaced_ = unplaced.size() == options_.placement_batch;
   if (!s.ok()) spdlog::error("controller: placement write failed: {}", s.ToString());
 }
 
