@@ -21,6 +21,12 @@ VmSpec SpecOf(const Instance& i) {
   return spec;
 }
 
+// What its host is told about an instance: every apply carries the placement generation,
+// which the host's reports then answer (see ApplyReports).
+ApplyMessage ApplyFor(const Instance& i, VmPowerState desired) {
+  return ApplyMessage{SpecOf(i), desired, false, i.reboot_generation, i.placement_generation};
+}
+
 bool IsTransitional(InstanceState s) {
   return s == InstanceState::kPending || s == InstanceState::kStopping ||
          s == InstanceState::kShuttingDown;
@@ -238,20 +244,22 @@ void InstanceController::ApplyReports(const std::vector<std::string>& reports) {
     for (const auto& r : reports) pending_.reports.push_back(r);  // retried next pass
     return;
   }
-  for (const auto& r : releases) {
-    auto it = host_index_.find(r.host_id);
-    if (it != host_index_.end()) strato::Release(hosts_[it->second], r.vcpus, r.memory_mib);
-  }
+  for (const auto& r : releases) ReleaseOn(r.host_id, r.vcpus, r.memory_mib);
   if (!releases.empty()) has_unplaced_ = true;  // freed capacity may place a waiting instance
   if (!reconverge.empty()) Converge(reconverge);
   for (const Instance& i : strays) {
     spdlog::warn("controller: {} runs on {} although it is stopped: stopping it", i.id,
                  i.last_host_id);
-    ApplyMessage m{SpecOf(i), VmPowerState::kStopped, false, i.reboot_generation,
-                   i.placement_generation};
-    Status sent = agents_.Send(i.last_host_id, EncodeApply(m));
+    Status sent = agents_.Send(i.last_host_id, EncodeApply(ApplyFor(i, VmPowerState::kStopped)));
     if (!sent.ok()) spdlog::warn("controller: {}: {}", i.id, sent.message());
   }
+}
+
+// Frees what an instance held on a host in the capacity view (the store frees it with the
+// instance's host_id).
+void InstanceController::ReleaseOn(const std::string& host_id, int vcpus, int64_t memory_mib) {
+  auto it = host_index_.find(host_id);
+  if (it != host_index_.end()) strato::Release(hosts_[it->second], vcpus, memory_mib);
 }
 
 // ---- 2. placement ----
@@ -346,10 +354,7 @@ void InstanceController::PlacePending() {
 
 void InstanceController::SendApply(const Instance& i) {
   if (!i.host_id) return;
-  ApplyMessage m;
-  m.vm = SpecOf(i);
-  m.reboot_generation = i.reboot_generation;
-  m.generation = i.placement_generation;
+  ApplyMessage m = ApplyFor(i, VmPowerState::kRunning);  // the desired state is set below
   if (networked_hosts_.count(*i.host_id)) {
     // Security groups and public addresses travel with the VM: its network is filtered
     // from the moment it exists, and every change reaches the host as a new apply.
@@ -409,8 +414,7 @@ void InstanceController::FailLaunch(const Instance& placed, const std::string& w
   }
   if (!failed) return;
   spdlog::warn("controller: {}: launch failed: {}", placed.id, why);
-  auto it = host_index_.find(*placed.host_id);
-  if (it != host_index_.end()) strato::Release(hosts_[it->second], placed.vcpus, placed.memory_mib);
+  ReleaseOn(*placed.host_id, placed.vcpus, placed.memory_mib);
   has_unplaced_ = true;
 }
 
@@ -477,9 +481,7 @@ void InstanceController::Converge(const std::vector<std::string>& ids) {
   }
   // A stopped VM's files stay on its last host (console); terminate removes them.
   for (Instance& i : cleanup) {
-    ApplyMessage m{SpecOf(i), VmPowerState::kAbsent, false, i.reboot_generation,
-                   i.placement_generation};
-    Status sent = agents_.Send(i.last_host_id, EncodeApply(m));
+    Status sent = agents_.Send(i.last_host_id, EncodeApply(ApplyFor(i, VmPowerState::kAbsent)));
     if (!sent.ok()) spdlog::debug("controller: cleanup of {}: {}", i.id, sent.message());
   }
 }

@@ -74,6 +74,7 @@ class InstanceController {
   void Resync();
   void SendApply(const Instance& i);
   void FailLaunch(const Instance& placed, const std::string& why);
+  void ReleaseOn(const std::string& host_id, int vcpus, int64_t memory_mib);
   void PushMetadata(const Instance& i);
   bool ServesMetadata(const std::string& host_id) const {
     return !options_.serves_metadata || options_.serves_metadata(host_id);

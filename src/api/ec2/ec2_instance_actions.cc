@@ -113,6 +113,7 @@ Result<ParsedFilters> ParseInstanceFilters(const Ec2Params& params) {
   STRATO_ASSIGN_OR_RETURN(auto filters, params.Filters());
   ParsedFilters out;
   for (const auto& f : filters) {
+    const bool tag = f.name.rfind("tag:", 0) == 0 && f.name.size() > 4;
     if (f.values.empty()) {
       return InvalidParameter("The filter '" + f.name + "' must have at least one value.");
     }
@@ -124,7 +125,7 @@ Result<ParsedFilters> ParseInstanceFilters(const Ec2Params& params) {
         }
         out.filter.states.push_back(*s);
       }
-    } else if (f.name.rfind("tag:", 0) == 0 && f.name.size() > 4 && StoreCanAnswer(f)) {
+    } else if (tag && StoreCanAnswer(f)) {
       out.filter.tags.emplace_back(f.name.substr(4), f.values[0]);
     } else if (f.name == "instance-type" && StoreCanAnswer(f)) {
       out.filter.instance_type = f.values[0];
@@ -133,9 +134,8 @@ Result<ParsedFilters> ParseInstanceFilters(const Ec2Params& params) {
     } else if (f.name == "instance-id") {
       out.has_id_filter = true;
       out.ids.insert(out.ids.end(), f.values.begin(), f.values.end());
-    } else if ((f.name.rfind("tag:", 0) == 0 && f.name.size() > 4) ||
-               std::find(kInstanceFields.begin(), kInstanceFields.end(), f.name) !=
-                   kInstanceFields.end()) {
+    } else if (tag || std::find(kInstanceFields.begin(), kInstanceFields.end(), f.name) !=
+                          kInstanceFields.end()) {
       out.per_instance.push_back(f);
     } else {
       return InvalidParameter("The filter '" + f.name + "' is invalid.");
@@ -233,8 +233,7 @@ Result<RunInstancesInput> ParseRun(const Ec2Deps& d, const Ec2Call& c) {
   in.zone = p.Optional("Placement.AvailabilityZone");
   if (auto tenancy = p.Optional("Placement.Tenancy"); tenancy && *tenancy != "default") {
     return InvalidParameter("Placement.Tenancy '" + *tenancy +
-                            "' is not supported: only "
-                            "'default'.");
+                            "' is not supported: only 'default'.");
   }
   if (auto token = p.Optional("ClientToken"); token && token->size() > 64) {
     return InvalidParameter("ClientToken must be at most 64 characters.");
